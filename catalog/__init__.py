@@ -1,0 +1,1 @@
+"""The catalog: the ML-asset metamodel in DuckDB, its readers, and structured queries."""

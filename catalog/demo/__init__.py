@@ -1,0 +1,1 @@
+"""The embedded demo corpus (built by catalog.demo.build)."""

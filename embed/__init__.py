@@ -1,0 +1,1 @@
+"""assetscout.embed (see DESIGN.md)."""

@@ -1,0 +1,35 @@
+"""One small exception hierarchy; the CLI and the HTTP layer map these in one place."""
+
+from __future__ import annotations
+
+
+class AssetScoutError(Exception):
+    """Base class for every error assetscout raises on purpose."""
+
+
+class InvalidInput(AssetScoutError, ValueError):
+    """A value given by the user (argument, parameter, query) is not allowed."""
+
+
+class RecordError(AssetScoutError):
+    """One input record (card, file, row) could not be read; the others still can.
+
+    Readers raise it for a record-level problem; the ingest loop turns it into a
+    rejected-record line naming the file, the line (if known) and the reason.
+    """
+
+    def __init__(self, reason: str, *, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+class CatalogError(AssetScoutError):
+    """The catalog directory is missing, locked, of another format version, or damaged."""
+
+
+class NotFound(AssetScoutError, KeyError):
+    """An asset, table or column id that the catalog does not hold."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else "not found"

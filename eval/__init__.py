@@ -1,0 +1,1 @@
+"""assetscout.eval (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""assetscout.index (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""assetscout.search (see DESIGN.md)."""

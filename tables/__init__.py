@@ -1,0 +1,1 @@
+"""assetscout.tables (see DESIGN.md)."""
