@@ -1,0 +1,204 @@
+"""Structured questions over the catalog, answered exactly in SQL (always `?` parameters).
+
+These are the questions a model zoo must answer as queries, not prose (seed paper:
+"queryable model zoo"): metric thresholds on a dataset, the best model on a task,
+license risk along lineage, datasets by schema.
+
+    >>> from assetscout.catalog.queries import CatalogQueries
+    >>> q = CatalogQueries.open("~/.local/share/assetscout/catalog")
+    >>> q.models_by_metric("top1", ">=", 85, dataset="ImageNet",
+    ...                    task="image-classification", max_parameters=30_000_000)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from assetscout.catalog.datasets import alias_key
+from assetscout.catalog.store import Catalog, open_catalog
+from assetscout.errors import InvalidInput
+
+_OPERATORS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "=", "==": "="}
+
+# metric spellings -> one key; metrics are compared by key, so "Top 1 Accuracy" (timm
+# model-index), "top1" (timm result tables) and "acc@1" are one metric.
+_METRIC_SYNONYMS = {
+    "top1accuracy": "top1", "top1acc": "top1", "acc1": "top1", "top1": "top1",
+    "top5accuracy": "top5", "top5acc": "top5", "acc5": "top5", "top5": "top5",
+    "mainscore": "mainscore",
+}
+
+
+def metric_key(metric: str) -> str:
+    """Normalized metric name used for matching (case, spaces and punctuation ignored)."""
+    key = re.sub(r"[^a-z0-9]", "", metric.lower())
+    return _METRIC_SYNONYMS.get(key, key)
+
+
+def task_key(task: str) -> str:
+    """Normalized task name: 'Image Classification' == 'image-classification' == 'image_classification'."""
+    return re.sub(r"[^a-z0-9]+", "-", task.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class MetricHit:
+    asset_id: str
+    name: str
+    metric: str
+    value: float
+    dataset: str | None
+    parameters: int | None
+
+
+class CatalogQueries:
+    """Exact structured queries over one catalog (read-only connection)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        con.create_function("metric_key", metric_key, [str], str, side_effects=False)
+        con.create_function("task_key", task_key, [str], str, side_effects=False)
+        con.create_function("alias_key", alias_key, [str], str, side_effects=False)
+
+    @classmethod
+    def open(cls, root: Path | str | Catalog) -> "CatalogQueries":
+        catalog = root if isinstance(root, Catalog) else open_catalog(root)
+        return cls(catalog.connect())
+
+    def close(self) -> None:
+        self.con.close()
+
+    # ------------------------------------------------------------ helpers
+
+    def dataset_ids(self, name: str) -> list[str]:
+        """Dataset asset ids a dataset name resolves to (via the alias table), or []."""
+        rows = self.con.execute(
+            "SELECT DISTINCT dataset_id FROM dataset_alias WHERE alias_key = ?", [alias_key(name)]
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # ------------------------------------------------------------ questions
+
+    def models_by_metric(
+        self, metric: str, op: str, value: float, *, dataset: str | None = None,
+        task: str | None = None, max_parameters: int | None = None, min_parameters: int | None = None,
+        limit: int | None = None,
+    ) -> list[MetricHit]:
+        """Models with an evaluation `metric op value` (on `dataset` if given), best first.
+
+        `dataset` matches the resolved dataset asset (so "ImageNet" also finds
+        evaluations written "imagenet-1k" or "ILSVRC 2012") or, when it resolves to
+        nothing, the name as written. `task` matches the model's tasks or the
+        evaluation's task. A model with several matching evaluations (several sources,
+        image sizes) is listed once with its best value. Models without a parameter
+        count are excluded when a parameter bound is given.
+        """
+        if op not in _OPERATORS:
+            raise InvalidInput(f"operator {op!r} is not allowed; use one of {', '.join(_OPERATORS)}")
+        sql = [
+            "SELECT e.asset_id, any_value(a.name), any_value(e.metric), max(e.value), "
+            "any_value(coalesce(e.dataset_id, e.dataset_name)), any_value(a.parameters) "
+            "FROM evaluation e JOIN asset a USING (asset_id) "
+            f"WHERE a.kind = 'model' AND metric_key(e.metric) = ? AND e.value {_OPERATORS[op]} ?"
+        ]
+        params: list[Any] = [metric_key(metric), float(value)]
+        if dataset is not None:
+            ids = self.dataset_ids(dataset)
+            if ids:
+                sql.append("AND e.dataset_id IN (SELECT unnest(?::VARCHAR[]))")
+                params.append(ids)
+            else:
+                sql.append("AND alias_key(e.dataset_name) = ?")
+                params.append(alias_key(dataset))
+        if task is not None:
+            sql.append(
+                "AND (task_key(e.task) = ? OR list_contains(list_transform(a.tasks, t -> task_key(t)), ?))"
+            )
+            params += [task_key(task), task_key(task)]
+        if max_parameters is not None:
+            sql.append("AND a.parameters < ?")
+            params.append(int(max_parameters))
+        if min_parameters is not None:
+            sql.append("AND a.parameters >= ?")
+            params.append(int(min_parameters))
+        sql.append("GROUP BY e.asset_id ORDER BY max(e.value) DESC, e.asset_id")
+        if limit is not None:
+            sql.append("LIMIT ?")
+            params.append(int(limit))
+        rows = self.con.execute(" ".join(sql), params).fetchall()
+        return [MetricHit(*r) for r in rows]
+
+    def best_models(self, dataset: str, metric: str = "main_score", *, k: int = 1) -> list[MetricHit]:
+        """The k best models on a benchmark dataset/task by `metric` (e.g. an MTEB task)."""
+        if k < 1:
+            raise InvalidInput(f"k must be at least 1, got {k}")
+        return self.models_by_metric(metric, ">=", float("-inf"), dataset=dataset, limit=k)
+
+    def descendants(self, base_model: str, *, max_depth: int = 20) -> list[tuple[str, int, str]]:
+        """Every asset derived from `base_model` (transitively): (asset_id, depth, relation)."""
+        base = self._asset_id(base_model)
+        rows = self.con.execute(
+            """
+            WITH RECURSIVE down(asset_id, depth, relation, path) AS (
+                SELECT child_id, 1, relation, [?, child_id] FROM lineage
+                WHERE coalesce(parent_id, parent_name) = ?
+                UNION ALL
+                SELECT l.child_id, d.depth + 1, l.relation, list_append(d.path, l.child_id)
+                FROM lineage l JOIN down d ON coalesce(l.parent_id, l.parent_name) = d.asset_id
+                WHERE d.depth < ? AND NOT list_contains(d.path, l.child_id)
+            )
+            SELECT asset_id, min(depth), any_value(relation) FROM down GROUP BY asset_id
+            ORDER BY min(depth), asset_id
+            """,
+            [base, base, max_depth],
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def risky_descendants(self, base_model: str) -> list[dict[str, Any]]:
+        """Descendants of `base_model` whose license is non-commercial or unknown."""
+        desc = self.descendants(base_model)
+        if not desc:
+            return []
+        rows = self.con.execute(
+            "SELECT asset_id, name, license_raw, license_spdx, license_class, non_commercial "
+            "FROM asset WHERE asset_id IN (SELECT unnest(?::VARCHAR[])) "
+            "AND (non_commercial OR license_class = 'unknown') ORDER BY asset_id",
+            [[d[0] for d in desc]],
+        ).fetchall()
+        depth = {d[0]: d[1] for d in desc}
+        keys = ("asset_id", "name", "license_raw", "license_spdx", "license_class", "non_commercial")
+        return [{**dict(zip(keys, r)), "depth": depth[r[0]]} for r in rows]
+
+    def datasets_with_column(self, column: str) -> list[tuple[str, str, str]]:
+        """Datasets whose schema has a feature/column named `column` (case-insensitive).
+
+        Nested features match on their last path part too ("answers.text" matches "text").
+        Returns (asset_id, table name, column name as written).
+        """
+        rows = self.con.execute(
+            "SELECT DISTINCT c.asset_id, t.name, c.name FROM col c "
+            "JOIN tbl t USING (table_id) JOIN asset a ON a.asset_id = c.asset_id "
+            "WHERE a.kind = 'dataset' AND (lower(c.name) = lower(?) "
+            "   OR lower(split_part(c.name, '.', -1)) = lower(?)) "
+            "ORDER BY 1, 2, 3",
+            [column, column],
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def _asset_id(self, name: str) -> str:
+        """The asset id for a name; a base model need not be in the catalog to have children."""
+        candidates = (name, f"hf:model/{name}")
+        for candidate in candidates:
+            if self.con.execute(
+                "SELECT 1 FROM asset WHERE asset_id = ? UNION ALL "
+                "SELECT 1 FROM lineage WHERE parent_name = ? LIMIT 1", [candidate, candidate]
+            ).fetchone():
+                return candidate
+        raise InvalidInput(
+            f"no asset or lineage parent {name!r} in the catalog "
+            "(give an asset id such as hf:model/bert-base-uncased)"
+        )

@@ -1,0 +1,190 @@
+-- assetscout catalog schema, format version 1 (catalog/store.py FORMAT_VERSION).
+-- Every fact row carries `origin` (the file it came from) and `source` (the reader),
+-- so that re-ingesting a file replaces exactly what that file said and nothing else.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+
+-- What one source file says about one asset, verbatim (as JSON), with its hash.
+CREATE TABLE IF NOT EXISTS record (
+    asset_id     VARCHAR NOT NULL,
+    origin       VARCHAR NOT NULL,
+    source       VARCHAR NOT NULL,
+    line         INTEGER,
+    kind         VARCHAR NOT NULL,
+    priority     INTEGER NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    payload      JSON NOT NULL,
+    ingested_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (asset_id, origin)
+);
+
+-- The merged view of an asset over all its records (rebuilt for touched assets).
+CREATE TABLE IF NOT EXISTS asset (
+    asset_id       VARCHAR PRIMARY KEY,
+    kind           VARCHAR NOT NULL,
+    name           VARCHAR NOT NULL,
+    title          VARCHAR,
+    summary        VARCHAR,
+    card_text      VARCHAR,
+    source         VARCHAR NOT NULL,      -- reader of the highest-priority record
+    source_uri     VARCHAR NOT NULL,      -- its file
+    sources        VARCHAR[] NOT NULL,    -- every reader that describes this asset
+    license_raw    VARCHAR,
+    license_spdx   VARCHAR,
+    license_class  VARCHAR NOT NULL,
+    non_commercial BOOLEAN,
+    tasks          VARCHAR[] NOT NULL,
+    library        VARCHAR,
+    languages      VARCHAR[] NOT NULL,
+    tags           VARCHAR[] NOT NULL,
+    organization   VARCHAR,
+    access         VARCHAR,
+    parameters     BIGINT,
+    size_bytes     BIGINT,
+    created        DATE,
+    modified       DATE,
+    downloads      BIGINT,
+    likes          BIGINT,
+    url            VARCHAR,
+    aliases        VARCHAR[] NOT NULL,
+    extra          JSON,
+    content_hash   VARCHAR NOT NULL,
+    updated_at     TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS asset_dataset (
+    asset_id     VARCHAR NOT NULL,
+    dataset_name VARCHAR NOT NULL,        -- as the source wrote it
+    dataset_id   VARCHAR,                 -- resolved dataset asset, NULL if unresolved
+    role         VARCHAR NOT NULL,
+    origin       VARCHAR NOT NULL,
+    source       VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS lineage (
+    child_id    VARCHAR NOT NULL,
+    parent_name VARCHAR NOT NULL,         -- as written (often already an asset id)
+    parent_id   VARCHAR,                  -- resolved asset id, NULL if not in the catalog
+    relation    VARCHAR NOT NULL,
+    origin      VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS evaluation (
+    asset_id     VARCHAR NOT NULL,
+    task         VARCHAR,
+    dataset_name VARCHAR,
+    dataset_id   VARCHAR,
+    split        VARCHAR,
+    config       VARCHAR,
+    metric       VARCHAR NOT NULL,
+    value        DOUBLE NOT NULL,
+    hardware     VARCHAR,
+    origin       VARCHAR NOT NULL,
+    source       VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS configuration (
+    asset_id VARCHAR NOT NULL,
+    key      VARCHAR NOT NULL,
+    value    VARCHAR,
+    hardware VARCHAR,
+    origin   VARCHAR NOT NULL,
+    source   VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS label (
+    asset_id VARCHAR NOT NULL,
+    label    VARCHAR NOT NULL,
+    origin   VARCHAR NOT NULL,
+    source   VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS tbl (
+    table_id    VARCHAR NOT NULL,         -- <asset_id>#<table name>
+    asset_id    VARCHAR NOT NULL,
+    name        VARCHAR NOT NULL,
+    path        VARCHAR,
+    format      VARCHAR,
+    n_rows      BIGINT,
+    n_columns   INTEGER NOT NULL,
+    description VARCHAR,
+    origin      VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS col (
+    table_id       VARCHAR NOT NULL,
+    asset_id       VARCHAR NOT NULL,
+    ordinal        INTEGER NOT NULL,
+    name           VARCHAR NOT NULL,
+    type           VARCHAR,
+    description    VARCHAR,
+    distinct_count BIGINT,
+    null_fraction  DOUBLE,
+    samples        VARCHAR[],
+    origin         VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL
+);
+
+-- Hub-wide popularity tables, joined to assets by id (not assets themselves).
+CREATE TABLE IF NOT EXISTS hub_stats (
+    asset_id  VARCHAR NOT NULL,
+    downloads BIGINT,
+    likes     BIGINT,
+    task      VARCHAR,
+    domain    VARCHAR,
+    author    VARCHAR,
+    created   DATE,
+    has_card  BOOLEAN,
+    origin    VARCHAR NOT NULL,
+    source    VARCHAR NOT NULL
+);
+
+-- Names under which a dataset is mentioned -> the dataset asset they resolve to.
+CREATE TABLE IF NOT EXISTS dataset_alias (
+    alias_key  VARCHAR NOT NULL,          -- normalized name (datasets.alias_key)
+    dataset_id VARCHAR NOT NULL,
+    alias      VARCHAR NOT NULL,          -- as written
+    evidence   VARCHAR NOT NULL           -- id, name, title, alias, curated
+);
+
+-- What each file looked like when last read: unchanged files are not read again.
+CREATE TABLE IF NOT EXISTS file_state (
+    origin      VARCHAR PRIMARY KEY,
+    reader      VARCHAR NOT NULL,
+    sha256      VARCHAR NOT NULL,
+    size_bytes  BIGINT NOT NULL,
+    n_records   INTEGER NOT NULL,
+    n_rejected  INTEGER NOT NULL,
+    read_at     TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rejected (
+    run_id  VARCHAR NOT NULL,
+    source  VARCHAR NOT NULL,
+    file    VARCHAR NOT NULL,
+    line    INTEGER,
+    reason  VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ingest_run (
+    run_id      VARCHAR PRIMARY KEY,
+    started_at  TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    paths       VARCHAR[] NOT NULL,
+    report      JSON
+);
+
+CREATE OR REPLACE VIEW asset_view AS
+SELECT a.* REPLACE (
+           coalesce(a.downloads, h.downloads) AS downloads,
+           coalesce(a.likes, h.likes) AS likes),
+       h.task AS hub_task
+FROM asset a
+LEFT JOIN (SELECT asset_id, max(downloads) AS downloads, max(likes) AS likes,
+                  any_value(task) AS task
+           FROM hub_stats GROUP BY asset_id) h USING (asset_id);

@@ -1,0 +1,174 @@
+"""The catalog directory: a DuckDB file plus a manifest, written atomically.
+
+Layout of a catalog directory:
+
+    manifest.json     format version, library versions, what made the vectors (later)
+    catalog.duckdb    the metamodel (schema.sql)
+    .lock             held by the one process allowed to write
+
+Writes never touch the live file: `Catalog.writing()` copies it, the writer works on
+the copy and the copy is renamed over the live file only when the work committed. A
+process killed mid-ingest therefore leaves the previous catalog readable, and a stale
+copy is removed by the next writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+
+from assetscout import __version__
+from assetscout.errors import CatalogError
+
+FORMAT_VERSION = 1
+DB_NAME = "catalog.duckdb"
+MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".lock"
+_WORK_PREFIX = ".catalog.duckdb.writing-"
+
+
+def _schema_sql() -> str:
+    return resources.files("assetscout.catalog").joinpath("schema.sql").read_text("utf-8")
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON next to `path`, fsync, rename: readers see the old or the new file, never half."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, sort_keys=True, default=str)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _library_versions() -> dict[str, str]:
+    import pyarrow
+    import yaml
+
+    return {
+        "assetscout": __version__,
+        "duckdb": duckdb.__version__,
+        "pyarrow": pyarrow.__version__,
+        "pyyaml": yaml.__version__,
+    }
+
+
+@dataclass
+class Catalog:
+    """A catalog directory. Open it with `Catalog.open` (read) or write with `writing()`."""
+
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST_NAME
+
+    def exists(self) -> bool:
+        return self.db_path.is_file() and self.manifest_path.is_file()
+
+    # ------------------------------------------------------------------ reading
+
+    def manifest(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.manifest_path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise CatalogError(
+                f"no catalog at {self.root}: run 'assetscout ingest PATH --catalog {self.root}' first"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise CatalogError(f"catalog manifest {self.manifest_path} is unreadable: {exc}") from None
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise CatalogError(
+                f"catalog at {self.root} has format version {version!r}; this assetscout "
+                f"({__version__}) reads version {FORMAT_VERSION}: re-ingest into a new directory"
+            )
+        return data
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the live catalog (checks the manifest first)."""
+        self.manifest()
+        if not self.db_path.is_file():
+            raise CatalogError(f"catalog database {self.db_path} is missing")
+        try:
+            return duckdb.connect(str(self.db_path), read_only=True)
+        except duckdb.Error as exc:
+            raise CatalogError(f"cannot open catalog database {self.db_path}: {exc}") from None
+
+    # ------------------------------------------------------------------ writing
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Exclusive, atomic write access.
+
+        Yields a connection to a working copy; on normal exit the copy is checkpointed
+        and renamed over the live database, then the manifest is rewritten. On an
+        exception (or a kill) the live catalog is untouched.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock_fh = open(self.root / LOCK_NAME, "a+")
+        try:
+            try:
+                fcntl.flock(lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CatalogError(
+                    f"another assetscout process is writing to {self.root}; wait for it to finish"
+                ) from None
+            for stale in self.root.glob(_WORK_PREFIX + "*"):
+                stale.unlink(missing_ok=True)  # left by a writer that was killed
+            work = self.root / f"{_WORK_PREFIX}{os.getpid()}"
+            if self.db_path.is_file():
+                if self.manifest_path.is_file():
+                    self.manifest()  # refuse to write over a catalog of another format
+                shutil.copyfile(self.db_path, work)
+            con = duckdb.connect(str(work))
+            try:
+                con.execute(_schema_sql())
+                yield con
+                con.execute("CHECKPOINT")
+            except BaseException:
+                con.close()
+                work.unlink(missing_ok=True)
+                Path(str(work) + ".wal").unlink(missing_ok=True)
+                raise
+            con.close()
+            os.replace(work, self.db_path)
+            self._write_manifest()
+        finally:
+            fcntl.flock(lock_fh, fcntl.LOCK_UN)
+            lock_fh.close()
+
+    def _write_manifest(self) -> None:
+        previous: dict[str, Any] = {}
+        if self.manifest_path.is_file():
+            with contextlib.suppress(OSError, ValueError):
+                previous = json.loads(self.manifest_path.read_text("utf-8"))
+        manifest = {
+            **previous,
+            "format_version": FORMAT_VERSION,
+            "created_at": previous.get("created_at") or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "database": DB_NAME,
+            "libraries": _library_versions(),
+        }
+        write_json_atomic(self.manifest_path, manifest)
+
+
+def open_catalog(root: Path | str) -> Catalog:
+    """A catalog handle for `root` (nothing is read until it is used)."""
+    return Catalog(Path(root).expanduser().resolve())

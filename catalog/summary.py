@@ -1,0 +1,79 @@
+"""What is in a catalog: counts by kind, source and license class, format and location."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assetscout.catalog.store import FORMAT_VERSION, Catalog
+
+
+def catalog_info(catalog: Catalog) -> dict[str, Any]:
+    """Counts and facts for `assetscout info` (read-only)."""
+    manifest = catalog.manifest()
+    con = catalog.connect()
+    try:
+        def pairs(sql: str) -> dict[str, int]:
+            return {str(k): int(v) for k, v in con.execute(sql).fetchall()}
+
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM asset), (SELECT count(*) FROM evaluation), "
+            "(SELECT count(*) FROM lineage), (SELECT count(*) FROM asset_dataset), "
+            "(SELECT count(*) FROM configuration), (SELECT count(*) FROM label), "
+            "(SELECT count(*) FROM tbl), (SELECT count(*) FROM col), "
+            "(SELECT count(*) FROM hub_stats), (SELECT count(*) FROM record), "
+            "(SELECT count(*) FROM dataset_alias)"
+        ).fetchone()
+        keys = ("assets", "evaluations", "lineage_edges", "dataset_links", "configurations",
+                "labels", "tables", "columns", "hub_stats_rows", "source_records", "dataset_aliases")
+        resolved = con.execute(
+            "SELECT count(*), count(dataset_id) FROM evaluation WHERE dataset_name IS NOT NULL"
+        ).fetchone()
+        lineage_resolved = con.execute("SELECT count(parent_id) FROM lineage").fetchone()[0]
+        last_run = con.execute(
+            "SELECT run_id, finished_at FROM ingest_run ORDER BY finished_at DESC LIMIT 1"
+        ).fetchone()
+        return {
+            "catalog": str(catalog.root),
+            "database": str(catalog.db_path),
+            "format_version": manifest.get("format_version", FORMAT_VERSION),
+            "updated_at": manifest.get("updated_at"),
+            "counts": dict(zip(keys, (int(c) for c in counts))),
+            "by_kind": pairs("SELECT kind, count(*) FROM asset GROUP BY 1 ORDER BY 2 DESC, 1"),
+            "by_source": pairs(
+                "SELECT s, count(*) FROM (SELECT unnest(sources) AS s FROM asset) GROUP BY 1 ORDER BY 2 DESC, 1"
+            ),
+            "by_license_class": pairs(
+                "SELECT license_class, count(*) FROM asset GROUP BY 1 ORDER BY 2 DESC, 1"),
+            "non_commercial": pairs(
+                "SELECT coalesce(CAST(non_commercial AS VARCHAR), 'unknown'), count(*) FROM asset "
+                "GROUP BY 1 ORDER BY 2 DESC, 1"),
+            "evaluations_with_resolved_dataset": {
+                "resolved": int(resolved[1]), "of": int(resolved[0]),
+                "share": round(resolved[1] / resolved[0], 4) if resolved[0] else None,
+            },
+            "lineage_edges_with_parent_in_catalog": int(lineage_resolved),
+            "last_ingest": {"run_id": last_run[0], "finished_at": str(last_run[1])} if last_run else None,
+        }
+    finally:
+        con.close()
+
+
+def format_info(info: dict[str, Any]) -> str:
+    """Human-readable rendering of `catalog_info`."""
+    lines = [
+        f"catalog        {info['catalog']}",
+        f"format version {info['format_version']}    updated {info['updated_at']}",
+        "",
+    ]
+    c = info["counts"]
+    lines.append("  ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in c.items()))
+    res = info["evaluations_with_resolved_dataset"]
+    if res["of"]:
+        lines.append(f"evaluations whose dataset resolved to a dataset asset: {res['resolved']:,} of {res['of']:,} ({res['share']:.1%})")
+    for title, key in (("by kind", "by_kind"), ("by source", "by_source"),
+                       ("by license class", "by_license_class"), ("non-commercial", "non_commercial")):
+        lines.append("")
+        lines.append(title)
+        for k, v in info[key].items():
+            lines.append(f"  {k:<28} {v:>8,}")
+    return "\n".join(lines)

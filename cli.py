@@ -1,0 +1,159 @@
+"""The `assetscout` command: a thin layer over the library (nothing lives here).
+
+Exit codes: 0 success; 1 a command ran but could not do its job (e.g. nothing could
+be read); 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Sequence
+
+from assetscout import __version__
+from assetscout.config import default_catalog_dir
+from assetscout.errors import AssetScoutError, CatalogError, InvalidInput
+
+
+def _catalog_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--catalog", type=Path, default=None, metavar="DIR",
+        help=f"catalog directory (default: $ASSETSCOUT_CATALOG or {default_catalog_dir()})",
+    )
+
+
+def _catalog(args: argparse.Namespace):
+    from assetscout.catalog.store import open_catalog
+
+    return open_catalog(args.catalog or default_catalog_dir())
+
+
+def _print_report(report, *, as_json: bool, out=sys.stdout) -> None:
+    data = report.to_dict()
+    if as_json:
+        json.dump(data, out, indent=2, default=str)
+        out.write("\n")
+        return
+    w = out.write
+    w(f"\ningested into {data['catalog']} in {data['seconds']:.1f} s ({data['files_seen']:,} files seen)\n\n")
+    header = f"{'source':<22}{'files':>7}{'same':>7}{'added':>8}{'updated':>8}{'removed':>8}{'evals':>9}{'lineage':>8}{'facets':>8}{'rejected':>9}\n"
+    w(header)
+    for name, s in data["sources"].items():
+        w(f"{name:<22}{s['files_read']:>7}{s['files_unchanged']:>7}{s['assets_added']:>8}{s['assets_updated']:>8}"
+          f"{s['assets_removed']:>8}{s['evaluations']:>9}{s['lineage_edges']:>8}{s['facet_rows']:>8}{s['rejected']:>9}\n")
+    ds = data["datasets"]
+    if ds.get("evaluations"):
+        w(f"\ndataset names: {ds['evaluations_resolved']:,} of {ds['evaluations']:,} evaluations resolved to a dataset asset "
+          f"({ds['evaluations_resolved_share']:.1%}); {ds['distinct_names_unresolved']:,} distinct names unresolved\n")
+        if ds["top_unresolved"]:
+            w("  most mentioned unresolved: " + ", ".join(
+                f"{u['name']} ({u['mentions']})" for u in ds["top_unresolved"][:10]) + "\n")
+    if data["unrecognized_files"]:
+        w("\nfiles no reader recognized (by extension): " + ", ".join(
+            f"{k} {v}" for k, v in sorted(data["unrecognized_files"].items(), key=lambda kv: -kv[1])) + "\n")
+    rejected = data["rejected"]
+    if rejected:
+        w(f"\n{len(rejected)} rejected record(s):\n")
+        for r in rejected[:200]:
+            where = r["file"] + (f":{r['line']}" if r["line"] else "")
+            w(f"  [{r['source']}] {where}: {r['reason']}\n")
+        if len(rejected) > 200:
+            reasons = Counter(r["reason"].split(":")[0][:80] for r in rejected)
+            w(f"  ... and {len(rejected) - 200} more; all are in the catalog table 'rejected' "
+              f"(run {data['run_id']}). Most common: "
+              + "; ".join(f"{k} ({v})" for k, v in reasons.most_common(3)) + "\n")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from assetscout.catalog.ingest import ingest
+
+    missing = [p for p in args.paths if not p.exists() and not p.is_symlink()]
+    for p in missing:
+        print(f"assetscout: {p}: no such file or folder", file=sys.stderr)
+    paths = [p for p in args.paths if p not in missing]
+    if not paths:
+        return 2
+    report = ingest(paths, _catalog(args), progress=not args.quiet)
+    _print_report(report, as_json=args.json)
+    if not report.anything_read:
+        print("assetscout: nothing could be read from the given paths", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from assetscout.catalog.summary import catalog_info, format_info
+
+    info = catalog_info(_catalog(args))
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+    else:
+        print(format_info(info))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from assetscout.catalog.demo import build
+    from assetscout.catalog.summary import catalog_info, format_info
+
+    catalog = _catalog(args)
+    report = build.ingest_demo(catalog, progress=not args.quiet)
+    if report is not None:
+        _print_report(report, as_json=False, out=sys.stderr)
+    info = catalog_info(catalog)
+    print(json.dumps(info, indent=2, default=str) if args.json else format_info(info))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assetscout",
+        description="Discovery engine for ML assets: model cards, dataset cards and tables.",
+    )
+    parser.add_argument("--version", action="version", version=f"assetscout {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="read cards, zoo metadata and tables into the catalog")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders to ingest")
+    _catalog_arg(p)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("info", help="what is in the catalog: counts by kind, source, license class")
+    _catalog_arg(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("demo", help="build the catalog from the bundled demo corpus and show it")
+    _catalog_arg(p)
+    p.add_argument("--json", action="store_true", help="print the catalog summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InvalidInput as exc:
+        print(f"assetscout: {exc}", file=sys.stderr)
+        return 2
+    except CatalogError as exc:
+        print(f"assetscout: {exc}", file=sys.stderr)
+        return 1
+    except AssetScoutError as exc:
+        print(f"assetscout: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("assetscout: interrupted; the catalog is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
