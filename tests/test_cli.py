@@ -1,0 +1,42 @@
+"""The `assetscout` command as a user runs it: a real process, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str, env_catalog: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assetscout.cli", *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_ingest_then_info_json(tmp_path: Path, shared_data: Path) -> None:
+    cat = tmp_path / "cat"
+    src = shared_data / "cards" / "helm_model_metadata"
+    r = run("ingest", str(src), "--catalog", str(cat))
+    assert r.returncode == 0, r.stderr
+    assert "helm" in r.stdout and "rejected" in r.stdout
+    info = json.loads(run("info", "--catalog", str(cat), "--json").stdout)
+    assert info["format_version"] == 1
+    assert info["catalog"] == str(cat.resolve())
+    assert info["by_kind"]["model"] == info["counts"]["assets"] > 600
+
+
+def test_nothing_readable_is_exit_1_and_missing_path_exit_2(tmp_path: Path) -> None:
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    (junk / "notes.xyz").write_text("hello")
+    r = run("ingest", str(junk), "--catalog", str(tmp_path / "cat"))
+    assert r.returncode == 1
+    assert "nothing could be read" in r.stderr
+    r = run("ingest", str(tmp_path / "nope"), "--catalog", str(tmp_path / "cat"))
+    assert r.returncode == 2 and "no such file or folder" in r.stderr
+
+
+def test_info_without_catalog_says_what_to_do(tmp_path: Path) -> None:
+    r = run("info", "--catalog", str(tmp_path / "empty"))
+    assert r.returncode == 1
+    assert "assetscout ingest" in r.stderr
