@@ -225,6 +225,11 @@ _alias("LicenseRef-Qodo", "qodo-model", "qodoai-open-rail-m")
 _alias("LicenseRef-Other", "other", "custom", "proprietary")
 _alias("LicenseRef-Unspecified-NonCommercial", "unspecified-noncommercial")
 
+for _canonical in _KNOWN:  # every canonical id is also its own spelling
+    _ALIASES.setdefault(_key(_canonical), _canonical)
+    if _canonical.startswith("LicenseRef-"):
+        _ALIASES.setdefault(_key(_canonical[len("LicenseRef-"):]), _canonical)
+
 _UNKNOWN_WORDS = {
     "", "unknown", "none", "n/a", "na", "not specified", "unspecified", "...", "tbd", "null",
     "no license", "[]", "-", "?",
