@@ -69,6 +69,19 @@ def _curated() -> list[tuple[str, str]]:
     return pairs
 
 
+def equivalent_keys(name: str) -> set[str]:
+    """Alias keys of every name the curated table says means the same dataset as `name`."""
+    groups: dict[str, set[str]] = {}
+    for alias, canonical in _curated():
+        groups.setdefault(alias_key(canonical), {alias_key(canonical)}).add(alias_key(alias))
+    key = alias_key(name)
+    out = {key}
+    for members in groups.values():
+        if key in members:
+            out |= members
+    return out
+
+
 def _source_rank(source: str) -> int:
     return _SOURCE_RANK.index(source) if source in _SOURCE_RANK else len(_SOURCE_RANK)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from assetscout.catalog.datasets import alias_key
+from assetscout.catalog.datasets import alias_key, equivalent_keys
 from assetscout.catalog.store import Catalog, open_catalog
 from assetscout.errors import InvalidInput
 
@@ -77,7 +77,8 @@ class CatalogQueries:
     def dataset_ids(self, name: str) -> list[str]:
         """Dataset asset ids a dataset name resolves to (via the alias table), or []."""
         rows = self.con.execute(
-            "SELECT DISTINCT dataset_id FROM dataset_alias WHERE alias_key = ?", [alias_key(name)]
+            "SELECT DISTINCT dataset_id FROM dataset_alias WHERE alias_key IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted(equivalent_keys(name))],
         ).fetchall()
         return [r[0] for r in rows]
 
@@ -107,13 +108,9 @@ class CatalogQueries:
         ]
         params: list[Any] = [metric_key(metric), float(value)]
         if dataset is not None:
-            ids = self.dataset_ids(dataset)
-            if ids:
-                sql.append("AND e.dataset_id IN (SELECT unnest(?::VARCHAR[]))")
-                params.append(ids)
-            else:
-                sql.append("AND alias_key(e.dataset_name) = ?")
-                params.append(alias_key(dataset))
+            sql.append("AND (e.dataset_id IN (SELECT unnest(?::VARCHAR[])) "
+                       "OR alias_key(e.dataset_name) IN (SELECT unnest(?::VARCHAR[])))")
+            params += [self.dataset_ids(dataset), sorted(equivalent_keys(dataset))]
         if task is not None:
             sql.append(
                 "AND (task_key(e.task) = ? OR list_contains(list_transform(a.tasks, t -> task_key(t)), ?))"

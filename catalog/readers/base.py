@@ -38,7 +38,12 @@ class Reader(ABC):
 
     @abstractmethod
     def read(self, path: Path) -> Iterator[ReaderItem]:
-        """Yield the records in `path`."""
+        """Yield the records in `path`.
+
+        The catalog keys a record by (asset_id, file): a multi-record reader must merge
+        what one file says about one asset into one record (a second record for the
+        same asset from the same file is rejected).
+        """
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -125,7 +130,7 @@ def first_paragraph(body: str, limit: int = 400) -> str | None:
         return None
     text = " ".join(para)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # markdown links -> their text
-    text = re.sub(r"[*_`]{1,3}", "", text)
+    text = re.sub(r"(?<![\w*_])[*_]{1,3}|[*_]{1,3}(?![\w*_])|`", "", text)  # emphasis, not snake_case
     return text[:limit].rstrip() + ("..." if len(text) > limit else "")
 
 
