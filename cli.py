@@ -39,10 +39,10 @@ def _print_report(report, *, as_json: bool, out=sys.stdout) -> None:
         return
     w = out.write
     w(f"\ningested into {data['catalog']} in {data['seconds']:.1f} s ({data['files_seen']:,} files seen)\n\n")
-    header = f"{'source':<22}{'files':>7}{'same':>7}{'added':>8}{'updated':>8}{'removed':>8}{'evals':>9}{'lineage':>8}{'facets':>8}{'rejected':>9}\n"
+    header = f"{'source':<22}{'files':>7}{'same':>7}{'skipped':>8}{'added':>8}{'updated':>8}{'removed':>8}{'evals':>9}{'lineage':>8}{'facets':>8}{'rejected':>9}\n"
     w(header)
     for name, s in data["sources"].items():
-        w(f"{name:<22}{s['files_read']:>7}{s['files_unchanged']:>7}{s['assets_added']:>8}{s['assets_updated']:>8}"
+        w(f"{name:<22}{s['files_read']:>7}{s['files_unchanged']:>7}{s['files_skipped']:>8}{s['assets_added']:>8}{s['assets_updated']:>8}"
           f"{s['assets_removed']:>8}{s['evaluations']:>9}{s['lineage_edges']:>8}{s['facet_rows']:>8}{s['rejected']:>9}\n")
     ds = data["datasets"]
     if ds.get("evaluations"):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -35,6 +36,7 @@ _MTEB_SUFFIX = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def alias_key(name: str) -> str:
     """Normalized form of a dataset name: ascii, lowercase, alphanumerics only."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()

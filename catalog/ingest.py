@@ -393,6 +393,7 @@ def _fact_rows(staged: Iterable[tuple[AssetRecord, str, str, str]]) -> dict[str,
                 continue
             out["evaluation"].append({
                 "asset_id": aid, "task": ev.task, "dataset_name": ev.dataset, "dataset_id": None,
+                "dataset_key": dataset_names.alias_key(ev.dataset) if ev.dataset else None,
                 "split": ev.split, "config": ev.config, "metric": ev.metric, "value": float(value),
                 "hardware": ev.hardware, **base})
         for c in rec.configurations:

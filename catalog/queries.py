@@ -82,6 +82,25 @@ class CatalogQueries:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def benchmark_keys(self, name: str) -> set[str]:
+        """Names (as keys) that mean the same benchmark as `name`.
+
+        Wider than the name itself (ImageNet = imagenet-1k = ILSVRC 2012, through the
+        dataset asset's id, name, title and the curated aliases) but narrower than the
+        dataset: Papers-with-Code variants such as "ImageNet ReaL" or "ImageNet 64x64"
+        resolve to the ImageNet *dataset* yet are other benchmarks, so a metric on them
+        does not answer a question about ImageNet.
+        """
+        keys = set(equivalent_keys(name))
+        ids = self.dataset_ids(name)
+        if ids:
+            rows = self.con.execute(
+                "SELECT alias_key FROM dataset_alias WHERE dataset_id IN (SELECT unnest(?::VARCHAR[])) "
+                "AND evidence IN ('id', 'name', 'title', 'curated')", [ids]
+            ).fetchall()
+            keys.update(r[0] for r in rows)
+        return keys
+
     # ------------------------------------------------------------ questions
 
     def models_by_metric(
@@ -91,9 +110,8 @@ class CatalogQueries:
     ) -> list[MetricHit]:
         """Models with an evaluation `metric op value` (on `dataset` if given), best first.
 
-        `dataset` matches the resolved dataset asset (so "ImageNet" also finds
-        evaluations written "imagenet-1k" or "ILSVRC 2012") or, when it resolves to
-        nothing, the name as written. `task` matches the model's tasks or the
+        `dataset` matches the benchmark by name (see `benchmark_keys`: "ImageNet" also
+        finds evaluations written "imagenet-1k" or "ILSVRC 2012", not "ImageNet ReaL"). `task` matches the model's tasks or the
         evaluation's task. A model with several matching evaluations (several sources,
         image sizes) is listed once with its best value. Models without a parameter
         count are excluded when a parameter bound is given.
@@ -108,12 +126,11 @@ class CatalogQueries:
         ]
         params: list[Any] = [metric_key(metric), float(value)]
         if dataset is not None:
-            sql.append("AND (e.dataset_id IN (SELECT unnest(?::VARCHAR[])) "
-                       "OR alias_key(e.dataset_name) IN (SELECT unnest(?::VARCHAR[])))")
-            params += [self.dataset_ids(dataset), sorted(equivalent_keys(dataset))]
+            sql.append("AND e.dataset_key IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(sorted(self.benchmark_keys(dataset)))
         if task is not None:
             sql.append(
-                "AND (task_key(e.task) = ? OR list_contains(list_transform(a.tasks, t -> task_key(t)), ?))"
+                "AND (task_key(e.task) = ? OR EXISTS (SELECT 1 FROM unnest(a.tasks) AS u(t) WHERE task_key(u.t) = ?))"
             )
             params += [task_key(task), task_key(task)]
         if max_parameters is not None:
@@ -173,16 +190,16 @@ class CatalogQueries:
     def datasets_with_column(self, column: str) -> list[tuple[str, str, str]]:
         """Datasets whose schema has a feature/column named `column` (case-insensitive).
 
-        Nested features match on their last path part too ("answers.text" matches "text").
+        Nested features match on any part of their path: "answers.text" is found for
+        "answers" and for "text".
         Returns (asset_id, table name, column name as written).
         """
         rows = self.con.execute(
             "SELECT DISTINCT c.asset_id, t.name, c.name FROM col c "
             "JOIN tbl t USING (table_id) JOIN asset a ON a.asset_id = c.asset_id "
-            "WHERE a.kind = 'dataset' AND (lower(c.name) = lower(?) "
-            "   OR lower(split_part(c.name, '.', -1)) = lower(?)) "
+            "WHERE a.kind = 'dataset' AND list_contains(string_split(lower(c.name), '.'), lower(?)) "
             "ORDER BY 1, 2, 3",
-            [column, column],
+            [column],
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 

@@ -77,7 +77,8 @@ CREATE TABLE IF NOT EXISTS evaluation (
     asset_id     VARCHAR NOT NULL,
     task         VARCHAR,
     dataset_name VARCHAR,
-    dataset_id   VARCHAR,
+    dataset_id   VARCHAR,                 -- the dataset asset (a benchmark variant resolves to its dataset)
+    dataset_key  VARCHAR,                 -- normalized benchmark name (datasets.alias_key)
     split        VARCHAR,
     config       VARCHAR,
     metric       VARCHAR NOT NULL,
