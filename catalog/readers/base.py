@@ -64,7 +64,8 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~5x faster when present
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int]:
@@ -81,10 +82,13 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int]:
     if not m:
         raise RecordError("YAML front matter starts with '---' but is never closed", line=1)
     try:
-        meta = yaml.safe_load(m.group(1))
+        meta = yaml.load(m.group(1) or "", Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1  # +1 for '---', +1 for 1-based
+        block_lines = (m.group(1) or "").count("\n") + 1
+        # +1 for the opening '---', +1 for 1-based; an error "at end of stream" points at
+        # the last line of the block rather than at the closing '---'
+        line = min(mark.line + 2, block_lines + 1) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise RecordError(f"YAML front matter is not valid YAML: {problem}", line=line) from None
     body = stripped[m.end():]

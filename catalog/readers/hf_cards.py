@@ -84,13 +84,13 @@ def _read_card(path: Path) -> Card | None:
     return None if is_template(text) else split_card(text)
 
 
-_TEMPLATE = Skipped("card template with {placeholder} values, not the card of an asset")
+TEMPLATE_REASON = "card template with {placeholder} values, not the card of an asset"
 
 
 def _card_record(repo_id: str, card: Card | None, kind: str) -> Iterator[ReaderItem]:
     """A model or dataset record from a split card, then its field problems."""
     if card is None:
-        yield _TEMPLATE
+        yield Skipped(TEMPLATE_REASON)
         return
     problems: Problems = []
     if kind == "dataset":
@@ -147,18 +147,23 @@ class HubSampleReader(Reader):
         except json.JSONDecodeError as exc:
             yield Rejected(f"line is not valid JSON ({exc.msg} at column {exc.colno})", line=n)
             return
+        except RecursionError:
+            yield Rejected("line is JSON nested too deeply to read", line=n)
+            return
         repo_id = row.get("modelId") if isinstance(row, dict) else None
         if not isinstance(repo_id, str) or not repo_id.strip():
             yield Rejected("row has no 'modelId' string", line=n)
             return
         repo_id = repo_id.strip()
         if repo_id in seen:
-            yield Rejected(f"model {repo_id} already read at line {seen[repo_id]}; duplicate row ignored", line=n)
+            yield Rejected(
+                f"model {repo_id} already read at line {seen[repo_id]}; duplicate row ignored", line=n)
             return
         seen[repo_id] = n
         tags = row.get("tags")
         if tags is not None and not isinstance(tags, list):
-            yield Rejected(f"'tags' of {repo_id} is a {type(tags).__name__}, expected a list; tags ignored", line=n)
+            yield Rejected(
+                f"'tags' of {repo_id} is a {type(tags).__name__}, expected a list; tags ignored", line=n)
             tags = None
         text = row.get("modelcard_text")
         body = _body_of(text) if isinstance(text, str) else ""

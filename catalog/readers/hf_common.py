@@ -30,7 +30,7 @@ class Card:
     """A markdown card split into YAML metadata (None when absent) and body.
 
     `front` is the raw front-matter text and `front_line` the file line of its first
-    line, so a problem in a field can be reported at the field's line.
+    line, so that a problem in a field is reported at the field's line.
     """
 
     meta: dict[str, Any] | None
@@ -45,7 +45,6 @@ class Card:
         if not m:
             return None
         return self.front_line + self.front.count("\n", 0, m.start())
-
 
 
 def is_template(text: str) -> bool:
@@ -102,11 +101,6 @@ def hub_ref(value: str, kind: str) -> str:
     if _REPO_ID.fullmatch(text) and ".." not in text:
         return f"hf:{kind}/{text}"
     return value.strip()
-
-
-def is_repo_id(value: str) -> bool:
-    """Whether `value` can be a Hub repo id (`name` or `owner/name`)."""
-    return bool(_REPO_ID.fullmatch(value)) and ".." not in value
 
 
 def hub_url(repo_id: str, kind: str) -> str:

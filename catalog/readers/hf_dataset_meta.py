@@ -65,7 +65,8 @@ def dataset_from_card(repo_id: str, card: Card, problems: Problems) -> AssetReco
         if kept not in (None, [], {}, ""):
             rec.extra[key] = kept
     if "dataset_info" in meta:
-        rec.tables, rec.size_bytes = dataset_tables(meta["dataset_info"], card.line_of("dataset_info"), problems)
+        line = card.line_of("dataset_info")
+        rec.tables, rec.size_bytes = dataset_tables(meta["dataset_info"], line, problems)
     _add_config_files(rec, meta.get("configs"))
     return rec
 

@@ -174,10 +174,14 @@ def _pick(obj: Any, *keys: str) -> str | None:
 # ---------------------------------------------------------------- Trainer-written text
 
 _FINETUNED = re.compile(
-    r"fine-tuned version of \[?([^\]\s(]+)\]?(?:\([^)]*\))? on (?:the )?(.+?) dataset", re.I)
+    r"fine-tuned version of \[?([^\]\s(]+)\]?(?:\(([^)\s]*)\))?"  # base model, its link
+    r" on (?:the (.+?)|an unknown) dataset", re.I)
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _RESULTS = re.compile(r"It achieves the following results on the evaluation set:\s*\n((?:[-*] .+\n?)+)")
 _RESULT_LINE = re.compile(r"[-*] ([^:\n]+):\s*([-+0-9.eE]+)\s*$")
-_NO_DATASET = {"none", "an unknown", "unknown", "None"}
+# Names the Trainer writes when the data had no Hub name (local folders, generators).
+_NO_DATASET = {"none", "unknown", "generator", "imagefolder", "audiofolder", "csv", "json",
+               "parquet", "text", "pandas"}
 
 
 def _add_trainer_results(rec: AssetRecord, body: str) -> None:
@@ -187,12 +191,16 @@ def _add_trainer_results(rec: AssetRecord, body: str) -> None:
     following results on the evaluation set: - Loss: 0.61 - Wer: 0.57" carries the base
     model, the dataset and eval results of ~1 in 5 Hub models whose YAML was lost.
     """
+    dataset: str | None = None
     m = _FINETUNED.search(body)
-    base, dataset = (m.group(1), m.group(2).strip()) if m else (None, None)
-    if dataset and (dataset.lower() in _NO_DATASET or len(dataset) > 120):
-        dataset = None
-    if base and not rec.lineage:
-        rec.lineage = [LineageEdge(hub_ref(base, "model"), "finetune")]
+    if m:
+        dataset = _LINK.sub(r"\1", m.group(3) or "").strip(" `'\"[]") or None
+        if dataset and (dataset.lower() in _NO_DATASET or len(dataset) > 120):
+            dataset = None
+        if not rec.lineage:
+            url = m.group(2) or ""  # a Hub link names the repo better than the link's text
+            parent = hub_ref(url if "huggingface.co/" in url else m.group(1), "model")
+            rec.lineage = [LineageEdge(parent, "finetune")]
     if dataset and not any(d.name == dataset for d in rec.datasets):
         rec.datasets.append(DatasetLink(dataset, "finetune"))
     block = _RESULTS.search(body)
