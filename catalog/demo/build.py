@@ -65,25 +65,24 @@ def _selection(shared: Path) -> Iterator[tuple[str, Path | bytes]]:
         yield f"cards/openclip_results/{p.name}", p
     yield "cards/helm_model_metadata/model_metadata.yaml", cards / "helm_model_metadata" / "model_metadata.yaml"
     for p in _files(cards / "openvino_open_model_zoo", "models/*/*/model.yml"):
-        rel = p.relative_to(cards)
-        yield str(rel), p
+        yield str(p.relative_to(shared)), p
         readme = p.parent / "README.md"
         if readme.is_file():
-            yield str(readme.relative_to(cards)), readme
+            yield str(readme.relative_to(shared)), readme
     tf_models = sorted({p.parent for p in _files(cards / "tfhub_models", "docs/*/models/**/*.md")})
     for folder in tf_models[:TFHUB_MAX_MODELS]:
         for p in _files(folder, "*.md"):
-            yield str(p.relative_to(cards)), p
+            yield str(p.relative_to(shared)), p
     for p in _files(cards / "tfhub_models", "tags/*.yaml"):
-        yield str(p.relative_to(cards)), p
+        yield str(p.relative_to(shared)), p
     ds_dirs = sorted(p.parent for p in _files(cards / "hf_datasets_canonical_2022", "datasets/*/dataset_infos.json"))
     for folder in ds_dirs[:HF_DATASETS_MAX]:
         for name in ("README.md", "dataset_infos.json"):
             p = folder / name
             if p.is_file():
-                yield str(p.relative_to(cards)), p
+                yield str(p.relative_to(shared)), p
     for p in _files(cards / "croissant_examples", "datasets/*/*/metadata.json"):
-        yield str(p.relative_to(cards)), p
+        yield str(p.relative_to(shared)), p
     mteb = cards / "mteb_model_meta_and_results"
     yield "cards/mteb_model_meta_and_results/model_meta.jsonl", mteb / "model_meta.jsonl"
     yield "cards/mteb_model_meta_and_results/results_main_score.tsv", _filtered_mteb(mteb / "results_main_score.tsv")
