@@ -65,3 +65,18 @@ def test_every_canonical_id_has_a_valid_class() -> None:
         lic = normalize_license(spdx)
         assert lic.spdx == spdx, spdx
         assert lic.license_class in LICENSE_CLASSES
+
+
+def test_against_peatmoss_hand_labelled_licenses(shared_data) -> None:
+    """Every license string PeaTMOSS's labellers and the Hub wrote maps to a known id,
+    except strings that name no license."""
+    from assetscout.catalog.readers.peatmoss import load_peatmoss_licenses
+
+    pairs = load_peatmoss_licenses(shared_data / "cards" / "peatmoss_metadata")
+    assert len(pairs) > 1000
+    not_a_license = {"unknown", "cc", "https://tfhub.dev/google/LaBSE/1"}
+    unresolved = sorted({raw for _, raw in pairs
+                         if normalize_license(raw).spdx is None and raw not in not_a_license})
+    assert unresolved == []
+    share_known = sum(1 for _, raw in pairs if normalize_license(raw).spdx) / len(pairs)
+    assert share_known > 0.99
