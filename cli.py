@@ -76,11 +76,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     paths = [p for p in args.paths if p not in missing]
     if not paths:
         return 2
-    report = ingest(paths, _catalog(args), progress=not args.quiet)
+    catalog = _catalog(args)
+    report = ingest(paths, catalog, progress=not args.quiet)
     _print_report(report, as_json=args.json)
     if not report.anything_read:
         print("assetscout: nothing could be read from the given paths", file=sys.stderr)
         return 1
+    from assetscout.search.build import read_search_manifest
+
+    if args.index or (read_search_manifest(catalog) is not None and not args.no_index):
+        cmd_index(argparse.Namespace(catalog=args.catalog, model=args.model, quiet=args.quiet, json=False))
     return 0
 
 
@@ -101,10 +106,73 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     catalog = _catalog(args)
     report = build.ingest_demo(catalog, progress=not args.quiet)
-    if report is not None:
-        _print_report(report, as_json=False, out=sys.stderr)
+    _print_report(report, as_json=False, out=sys.stderr)
     info = catalog_info(catalog)
-    print(json.dumps(info, indent=2, default=str) if args.json else format_info(info))
+    print(json.dumps(info, indent=2, default=str) if args.json else format_info(info), flush=True)
+    if args.no_serve:
+        return 0
+    from assetscout.search.build import build_search_index, read_search_manifest
+
+    manifest = read_search_manifest(catalog)
+    if manifest is None or manifest.get("catalog_updated_at") != catalog.manifest().get("updated_at") \
+            or any(s.assets_added or s.assets_updated or s.assets_removed for s in report.sources.values()):
+        build_search_index(catalog, _encoder(args), progress=not args.quiet)
+    print(f"\nserving the demo catalog on http://{args.host}:{args.port}  (API docs: /docs, "
+          f"try /search?q=multilingual+sentence+embedding+model&explain=true); Ctrl-C stops", flush=True)
+    return cmd_serve(args)
+
+
+def _encoder(args: argparse.Namespace):
+    """The configured text encoder: the packaged all-MiniLM-L6-v2, or a local model folder."""
+    from assetscout.embed.text import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(getattr(args, "model", None))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from assetscout.search.build import build_search_index
+
+    info = build_search_index(_catalog(args), _encoder(args), progress=not args.quiet)
+    print(json.dumps(info, indent=2, default=str) if args.json else
+          f"search index: {info['assets']:,} assets, {info['chunks']:,} chunks, built in {info['seconds']} s "
+          f"({info['texts_embedded']:,} texts, embedding {info['embed_seconds']} s)")
+    return 0
+
+
+def _format_hits(result) -> str:
+    lines = [f"{result.total:,} matching assets" + (f"; showing {len(result.hits)}" if result.hits else "")]
+    for n, h in enumerate(result.hits, 1 + result.query["offset"]):
+        facts = [x for x in (h.kind, ", ".join(h.tasks[:2]) if h.tasks else None, h.library,
+                             h.license_spdx or f"license {h.license_class}",
+                             f"{h.parameters / 1e6:,.1f}M params" if h.parameters else None,
+                             f"{h.downloads:,} downloads" if h.downloads else None) if x]
+        lines.append(f"{n:>3}. {h.asset_id}  [{h.score:.3f}]  " + " | ".join(facts))
+        if h.summary:
+            lines.append(f"     {h.summary[:160]}")
+        if h.components:
+            lines.append("     " + "  ".join(f"{k}={v}" for k, v in h.components.items()))
+    return "\n".join(lines)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assetscout.search.engine import SearchEngine
+    from assetscout.search.query import Query, parse_filter_args
+
+    query = Query.build(text=" ".join(args.text), kinds=args.kind or (), filters=parse_filter_args(args.filter or []),
+                        metrics=args.metric or (), sort=args.sort, k=args.k, offset=args.offset, explain=args.explain)
+    engine = SearchEngine.open(_catalog(args), encoder=_encoder(args) if query.text else None)
+    try:
+        result = engine.search(query, with_facets=args.json)
+    finally:
+        engine.close()
+    print(json.dumps(result.to_dict(), indent=2, default=str) if args.json else _format_hits(result))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assetscout.search.app import serve
+
+    serve(_catalog(args).root, host=args.host, port=args.port, encoder=_encoder(args))
     return 0
 
 
@@ -121,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
     _catalog_arg(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.add_argument("--index", action="store_true",
+                   help="build the search index afterwards (done anyway when the catalog already has one)")
+    p.add_argument("--no-index", action="store_true", help="do not rebuild an existing search index")
+    _model_arg(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("info", help="what is in the catalog: counts by kind, source, license class")
@@ -128,12 +200,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("demo", help="build the catalog from the bundled demo corpus and show it")
+    p = sub.add_parser("index", help="(re)build the search indexes (embeddings, FAISS, BM25) of the catalog")
     _catalog_arg(p)
+    _model_arg(p)
+    p.add_argument("--json", action="store_true", help="print what was built as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="search the catalog: text, facet filters, metric constraints")
+    p.add_argument("text", nargs="*", help="what you are looking for (may be empty: then filters list assets)")
+    p.add_argument("--kind", action="append", choices=("model", "dataset", "table"), help="asset kind (repeatable)")
+    p.add_argument("--filter", action="append", metavar="KEY=VALUE",
+                   help="facet filter, repeatable: license, license_class, non_commercial, task, library, language, "
+                        "tag, dataset, base_model, organization, source, access, min/max_parameters, min/max_size_bytes")
+    p.add_argument("--metric", action="append", metavar="NAME>=VALUE@DATASET",
+                   help="metric constraint, repeatable, e.g. 'top1>=85@ImageNet'")
+    p.add_argument("--sort", default="relevance", choices=("relevance", "downloads", "likes", "parameters", "created", "name"))
+    p.add_argument("--k", type=int, default=10, help="number of hits (1-1000)")
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--explain", action="store_true", help="show score components")
+    p.add_argument("--json", action="store_true", help="print the result (with facet counts) as JSON")
+    _catalog_arg(p)
+    _model_arg(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("serve", help="serve the HTTP API (search, facets, assets, ingest) on HOST:PORT")
+    _catalog_arg(p)
+    _model_arg(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="build the catalog and search index from the bundled demo corpus, then serve it")
+    _catalog_arg(p)
+    _model_arg(p)
     p.add_argument("--json", action="store_true", help="print the catalog summary as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.add_argument("--no-serve", action="store_true", help="build and show the catalog, do not start the server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_demo)
     return parser
+
+
+def _model_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=None, metavar="DIR",
+                        help="a local sentence-transformers model folder (default: the packaged all-MiniLM-L6-v2)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from assetscout.catalog import datasets as dataset_names
 from assetscout.catalog.merge import merge_records
+from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.readers import Reader, all_readers
 from assetscout.catalog.records import ASSET_KINDS, AssetRecord, FacetUpdate, Rejected, Skipped
 from assetscout.catalog.store import Catalog
@@ -394,7 +395,8 @@ def _fact_rows(staged: Iterable[tuple[AssetRecord, str, str, str]]) -> dict[str,
             out["evaluation"].append({
                 "asset_id": aid, "task": ev.task, "dataset_name": ev.dataset, "dataset_id": None,
                 "dataset_key": dataset_names.alias_key(ev.dataset) if ev.dataset else None,
-                "split": ev.split, "config": ev.config, "metric": ev.metric, "value": float(value),
+                "split": ev.split, "config": ev.config, "metric": ev.metric,
+                "metric_key": metric_key(ev.metric), "value": float(value),
                 "hardware": ev.hardware, **base})
         for c in rec.configurations:
             out["configuration"].append(

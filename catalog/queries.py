@@ -20,24 +20,11 @@ from typing import Any
 import duckdb
 
 from assetscout.catalog.datasets import alias_key, equivalent_keys
+from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.store import Catalog, open_catalog
 from assetscout.errors import InvalidInput
 
 _OPERATORS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "=", "==": "="}
-
-# metric spellings -> one key; metrics are compared by key, so "Top 1 Accuracy" (timm
-# model-index), "top1" (timm result tables) and "acc@1" are one metric.
-_METRIC_SYNONYMS = {
-    "top1accuracy": "top1", "top1acc": "top1", "acc1": "top1", "top1": "top1",
-    "top5accuracy": "top5", "top5acc": "top5", "acc5": "top5", "top5": "top5",
-    "mainscore": "mainscore",
-}
-
-
-def metric_key(metric: str) -> str:
-    """Normalized metric name used for matching (case, spaces and punctuation ignored)."""
-    key = re.sub(r"[^a-z0-9]", "", metric.lower())
-    return _METRIC_SYNONYMS.get(key, key)
 
 
 def task_key(task: str) -> str:
@@ -60,9 +47,12 @@ class CatalogQueries:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        con.create_function("metric_key", metric_key, [str], str, side_effects=False)
-        con.create_function("task_key", task_key, [str], str, side_effects=False)
-        con.create_function("alias_key", alias_key, [str], str, side_effects=False)
+        for name, fn in (("task_key", task_key), ("alias_key", alias_key)):
+            try:
+                con.create_function(name, fn, [str], str, side_effects=False)
+            except duckdb.Error as exc:  # already registered on this connection
+                if "already" not in str(exc).lower():
+                    raise
 
     @classmethod
     def open(cls, root: Path | str | Catalog) -> "CatalogQueries":
@@ -122,7 +112,7 @@ class CatalogQueries:
             "SELECT e.asset_id, any_value(a.name), any_value(e.metric), max(e.value), "
             "any_value(coalesce(e.dataset_id, e.dataset_name)), any_value(a.parameters) "
             "FROM evaluation e JOIN asset a USING (asset_id) "
-            f"WHERE a.kind = 'model' AND metric_key(e.metric) = ? AND e.value {_OPERATORS[op]} ?"
+            f"WHERE a.kind = 'model' AND e.metric_key = ? AND e.value {_OPERATORS[op]} ?"
         ]
         params: list[Any] = [metric_key(metric), float(value)]
         if dataset is not None:

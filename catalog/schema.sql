@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS evaluation (
     split        VARCHAR,
     config       VARCHAR,
     metric       VARCHAR NOT NULL,
+    metric_key   VARCHAR NOT NULL,        -- normalized metric name (queries.metric_key)
     value        DOUBLE NOT NULL,
     hardware     VARCHAR,
     origin       VARCHAR NOT NULL,

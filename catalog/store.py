@@ -33,6 +33,7 @@ from assetscout.errors import CatalogError
 FORMAT_VERSION = 1
 DB_NAME = "catalog.duckdb"
 MANIFEST_NAME = "manifest.json"
+CATALOG_ALIAS = "catalog_db"  # the name a read connection attaches the catalog under
 LOCK_NAME = ".lock"
 _WORK_PREFIX = ".catalog.duckdb.writing-"
 
@@ -100,14 +101,28 @@ class Catalog:
             )
         return data
 
+    @staticmethod
+    def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        """A cursor (for another thread) on a `connect()` connection, with the catalog as default."""
+        cur = con.cursor()
+        cur.execute(f"USE {CATALOG_ALIAS}")
+        return cur
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection to the live catalog (checks the manifest first)."""
         self.manifest()
         if not self.db_path.is_file():
             raise CatalogError(f"catalog database {self.db_path} is missing")
+        # Attach into an in-memory connection rather than connecting to the file
+        # directly: DuckDB caches database instances per path within a process, so
+        # a direct connect after an atomic rename could return the old database.
+        con = duckdb.connect(":memory:")
         try:
-            return duckdb.connect(str(self.db_path), read_only=True)
+            con.execute(f"ATTACH ? AS {CATALOG_ALIAS} (READ_ONLY)", [str(self.db_path)])
+            con.execute(f"USE {CATALOG_ALIAS}")
+            return con
         except duckdb.Error as exc:
+            con.close()
             raise CatalogError(f"cannot open catalog database {self.db_path}: {exc}") from None
 
     # ------------------------------------------------------------------ writing

@@ -39,6 +39,9 @@ PROFILES_DB = "profiles.duckdb"
 JOIN_DIR = "join"
 
 Progress = Callable[[int, int, str], None]
+#: Called once per table read, with (table id, what the reader returned, its profile):
+#: lets another index (union search) take what it needs from the same single read.
+TableHook = Callable[[str, ReadResult, TableProfile], None]
 
 _SCHEMA = """
 CREATE TABLE lake_table (
@@ -159,12 +162,14 @@ def _insert(con: Any, table: str, rows: list[dict]) -> None:
 def ingest_lake(folder: str | os.PathLike[str], index_dir: str | os.PathLike[str], *,
                 progress: bool | Progress = True, read_options: ReadOptions | None = None,
                 profile_options: ProfileOptions | None = None, threshold: float = 0.5, num_perm: int = 128,
-                num_part: int = 16, join_min_distinct: int = 1) -> LakeReport:
+                num_part: int = 16, join_min_distinct: int = 1, on_table: TableHook | None = None) -> LakeReport:
     """Read, profile and index every table under `folder` into `index_dir` (replaced at the end).
 
     progress: True for a progress line on stderr, a callback (i, total, path), or False.
     join_min_distinct: columns with fewer distinct values stay out of the join index
     (profiled all the same). threshold / num_perm / num_part: see `JoinIndex.create`.
+    on_table: called after each table is read and profiled; its exceptions abort the ingest
+    (a hook's bug is not one bad table).
     """
     import duckdb
 
@@ -210,6 +215,8 @@ def ingest_lake(folder: str | os.PathLike[str], index_dir: str | os.PathLike[str
             report.columns_indexed += join.add(((ref, vals) for ref, vals, _ in cols),
                                                complete=[c for _, _, c in cols])
             trow, crows = _profile_rows(table_id, res, prof, {ref.ordinal for ref, _, _ in cols})
+            if on_table is not None:
+                on_table(table_id, res, prof)
             pending_t.append(trow)
             pending_c.extend(crows)
             report.tables_read += 1

@@ -1,0 +1,319 @@
+"""The HTTP API: a thin FastAPI layer over SearchEngine, built by `create_app(settings)`.
+
+Every query goes through `Query.build`, so HTTP, the CLI and Python accept and refuse
+the same things with the same messages. Errors share one JSON shape, mapped in
+`http_errors`. Nothing a client sends names a file on the server: ingest takes
+uploaded bytes only, written under the catalog directory (see `http_ingest`).
+
+    uvicorn-less use in tests:  TestClient(create_app(AppSettings(catalog_dir=...)))
+    from the CLI:              assetscout serve  ->  serve(catalog_dir, host, port)
+"""
+
+import contextlib
+import hmac
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
+
+from assetscout import __version__
+from assetscout.errors import CatalogError, InvalidInput
+from assetscout.search.query import FILTER_KEYS, MAX_K, MAX_TEXT_CHARS, SORT_KEYS, Query, parse_filter_args
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from assetscout.embed.base import Encoder
+    from assetscout.search.engine import SearchEngine
+
+MiB = 1024 * 1024
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """What one server serves and the limits it applies.
+
+    catalog_dir: the catalog directory (it may not exist yet: POST /ingest creates it).
+    encoder: the query/index encoder; None = the packaged all-MiniLM-L6-v2.
+    ingest_token_env: the environment variable holding the ingest token, read at each
+    request; unset or empty = ingest disabled. max_json_bytes / max_upload_bytes: body
+    limits of JSON endpoints and of POST /ingest. max_upload_files / max_file_bytes:
+    files per upload and bytes per file. max_k: largest k served (1..MAX_K).
+    cors_origins: origins allowed cross-site; empty = CORS off.
+    """
+
+    catalog_dir: Path | str
+    encoder: "Encoder | None" = None
+    ingest_token_env: str = "ASSETSCOUT_INGEST_TOKEN"
+    max_json_bytes: int = 1 * MiB
+    max_upload_bytes: int = 50 * MiB
+    max_upload_files: int = 200
+    max_file_bytes: int = 20 * MiB
+    max_k: int = MAX_K
+    cors_origins: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.catalog_dir, (str, os.PathLike)) or not str(self.catalog_dir):
+            raise InvalidInput(f"catalog_dir must be a path, got {self.catalog_dir!r}")
+        object.__setattr__(self, "catalog_dir", Path(self.catalog_dir).expanduser().resolve())
+        if not isinstance(self.ingest_token_env, str) or not _ENV_NAME.match(self.ingest_token_env):
+            raise InvalidInput(f"ingest_token_env must be an environment variable name, got {self.ingest_token_env!r}")
+        for name, low, high in (("max_json_bytes", 1024, 1 << 30), ("max_upload_bytes", 1024, 1 << 40),
+                                ("max_upload_files", 1, 100_000), ("max_file_bytes", 1, 1 << 40),
+                                ("max_k", 1, MAX_K)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise InvalidInput(f"{name} must be an int in {low}..{high}, got {value!r}")
+        if isinstance(self.cors_origins, str) or not all(isinstance(o, str) and o for o in self.cors_origins):
+            raise InvalidInput(f"cors_origins must be a tuple of origin strings, got {self.cors_origins!r}")
+        object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
+
+
+def _safe_json(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    return str(value)
+
+
+def create_app(settings: AppSettings, *,
+               opener: "Callable[[Path, Encoder | None], SearchEngine] | None" = None) -> "FastAPI":
+    """The FastAPI app for `settings`. `opener(catalog_dir, encoder)` replaces
+    `SearchEngine.open` (tests give a fake engine); the engine opens on first use."""
+    from fastapi import Body, Depends, FastAPI, Request
+    from fastapi import Path as PathParam
+    from fastapi import Query as QueryParam
+    from fastapi.responses import JSONResponse
+    from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+    from pydantic import BaseModel, ConfigDict, Field
+    from starlette.concurrency import run_in_threadpool
+
+    from assetscout.search.http_engine import EngineHolder
+    from assetscout.search.http_errors import ApiError, ErrorBody, install_error_handlers
+    from assetscout.search.http_ingest import ingest_uploads, uploads_root
+    from assetscout.search.http_limits import BodyLimitMiddleware, BodyReader
+    from assetscout.search.http_uploads import FileTooLarge, UploadLimits, receive_uploads
+
+    class ApiJSON(JSONResponse):
+        def render(self, content: Any) -> bytes:
+            return json.dumps(content, ensure_ascii=False, allow_nan=False, default=_safe_json,
+                              separators=(",", ":")).encode("utf-8")
+
+    catalog_dir: Path = settings.catalog_dir  # type: ignore[assignment]  # resolved in __post_init__
+    holder = EngineHolder(catalog_dir, settings.encoder, opener=opener)
+    upload_limits = UploadLimits(max_files=settings.max_upload_files, max_file_bytes=settings.max_file_bytes)
+    filter_help = "; ".join(f"{k} ({h})" for k, (_, h) in FILTER_KEYS.items())
+    errors_doc = {400: {"model": ErrorBody, "description": "invalid input (the message says which)"},
+                  503: {"model": ErrorBody, "description": "no catalog or search index yet"}}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        yield
+        holder.close()
+
+    app = FastAPI(
+        lifespan=lifespan, title="assetscout", version=__version__,
+        description="Search ML assets (model cards, dataset cards, tables) by text, facets and metrics. "
+                    "Every error is `{\"error\": {\"status\", \"code\", \"message\"}}`.",
+        default_response_class=ApiJSON,
+    )
+    app.state.settings = settings
+    app.state.engines = holder
+    app.add_middleware(BodyLimitMiddleware, limit_for=lambda method, path: (
+        settings.max_upload_bytes if path == "/ingest" else settings.max_json_bytes))
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    install_error_handlers(app)
+
+    def build_query(text: Any, kinds: Any, filters: Any, metrics: Any, sort: Any, k: Any, offset: Any,
+                    explain: Any) -> Query:
+        query = Query.build(text=text, kinds=kinds, filters=filters, metrics=metrics, sort=sort, k=k,
+                            offset=offset, explain=explain)
+        if query.k > settings.max_k:
+            raise InvalidInput(f"k must be between 1 and {settings.max_k} on this server, got {query.k}")
+        return query
+
+    def query_params(
+        q: str = QueryParam("", description=f"free text (at most {MAX_TEXT_CHARS} characters); empty lists "
+                                            "the matching assets, most downloaded first",
+                            examples=["sentence embedding model for retrieval"]),
+        kind: list[str] = QueryParam([], description="asset kind(s): model, dataset, table; repeat or "
+                                                     "comma-separate"),
+        filter_: list[str] = QueryParam([], alias="filter", description=f"KEY=VALUE, repeatable (OR within "
+                                        f"a key, AND across keys). Keys: {filter_help}",
+                                        examples=[["license=mit"]]),
+        metric: list[str] = QueryParam([], description="metric constraint NAME>=VALUE[@DATASET], repeatable, "
+                                                       "e.g. top1>=85@ImageNet (operators >=, >, <=, <, =)"),
+        sort: str = QueryParam("relevance", description="one of " + ", ".join(SORT_KEYS)),
+        k: int = QueryParam(10, description=f"hits to return, 1..{settings.max_k}"),
+        offset: int = QueryParam(0, description="hits to skip (paging), 0..10000"),
+        explain: bool = QueryParam(False, description="return each hit's score components"),
+    ) -> Query:
+        kinds = [part.strip() for item in kind for part in item.split(",") if part.strip()]
+        return build_query(q, kinds, parse_filter_args(filter_), metric, sort, k, offset, explain)
+
+    class MetricBody(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        metric: str = Field(description="metric name, e.g. top1, accuracy, ndcg_at_10")
+        op: str = Field(">=", description="one of >=, >, <=, <, =")
+        value: float
+        dataset: str | None = Field(None, description="the dataset the metric was measured on")
+
+    class SearchBody(BaseModel):
+        """POST /search: the same query as GET /search, as JSON."""
+
+        model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+            "text": "apache-licensed sentence embedding model", "kinds": ["model"],
+            "filters": {"license": "apache-2.0", "max_parameters": "100M"}, "metrics": ["ndcg_at_10>=0.5"],
+            "k": 10}]})
+        text: str = Field("", description=f"free text, at most {MAX_TEXT_CHARS} characters")
+        kinds: list[str] | str = Field(default_factory=list, description="model, dataset, table")
+        filters: dict[str, Any] = Field(default_factory=dict, description="KEY: VALUE or [VALUES]; keys: "
+                                        + ", ".join(FILTER_KEYS))
+        metrics: list[str | MetricBody] = Field(default_factory=list,
+                                                description="'NAME>=VALUE@DATASET' strings or objects")
+        sort: str = Field("relevance", description="one of " + ", ".join(SORT_KEYS))
+        k: int = Field(10, description=f"hits to return, 1..{settings.max_k}")
+        offset: int = Field(0, description="hits to skip, 0..10000")
+        explain: bool = Field(False, description="return each hit's score components")
+        facets: bool = Field(True, description="also return facet counts of the matching set")
+
+    def require_json(request: Request) -> None:
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";", 1)[0].strip().lower()
+        if not (media == "application/json" or (media.startswith("application/") and media.endswith("+json"))):
+            raise ApiError(415, "unsupported_media_type",
+                           f"POST /search takes a JSON body: send Content-Type: application/json "
+                           f"(got {content_type[:100]!r})")
+
+    @app.get("/search", tags=["search"], responses=errors_doc,
+             summary="Search assets by text, facets and metric constraints")
+    def search_get(query: Query = Depends(query_params),
+                   facets: bool = QueryParam(True, description="also return facet counts")) -> Any:
+        with holder.reading() as engine:
+            return engine.search(query, with_facets=facets).to_dict()
+
+    @app.post("/search", tags=["search"], dependencies=[Depends(require_json)],
+              responses={**errors_doc, 413: {"model": ErrorBody, "description": "body too large"},
+                         415: {"model": ErrorBody, "description": "body is not JSON"}},
+              summary="Search with a JSON query")
+    def search_post(body: SearchBody = Body(...)) -> Any:
+        metrics = [m if isinstance(m, str) else m.model_dump() for m in body.metrics]
+        query = build_query(body.text, body.kinds, body.filters, metrics, body.sort, body.k, body.offset,
+                            body.explain)
+        with holder.reading() as engine:
+            return engine.search(query, with_facets=body.facets).to_dict()
+
+    @app.get("/facets", tags=["search"], responses=errors_doc, summary="Facet counts of the matching set")
+    def facets_get(query: Query = Depends(query_params),
+                   size: int = QueryParam(20, description="values per facet, 1..200")) -> Any:
+        import dataclasses
+
+        with holder.reading() as engine:
+            return dataclasses.asdict(engine.facets(query, size=size))
+
+    @app.get("/assets/{asset_id:path}", tags=["assets"],
+             responses={**errors_doc, 404: {"model": ErrorBody, "description": "no such asset"}},
+             summary="One asset: metadata, evaluations, lineage, datasets, tables")
+    def asset_get(asset_id: str = PathParam(description="asset id, e.g. hf:model/bert-base-uncased "
+                                                        "(':' and '/' may stay unescaped)")) -> Any:
+        with holder.reading() as engine:
+            return engine.asset(asset_id)
+
+    @app.get("/health", tags=["service"], summary="Counts, index state, encoder")
+    def health() -> Any:
+        base = {"version": __version__, "ingest_enabled": bool(os.environ.get(settings.ingest_token_env))}
+        try:
+            with holder.reading() as engine:
+                return {**engine.health(), **base}
+        except CatalogError as exc:
+            if (catalog_dir / "manifest.json").is_file():
+                raise
+            return {"status": "no_catalog", "message": str(exc), "assets": 0, **base}
+
+    bearer = HTTPBearer(auto_error=False, description=f"the token in ${settings.ingest_token_env}")
+
+    def check_token(credentials: HTTPAuthorizationCredentials | None) -> None:
+        expected = os.environ.get(settings.ingest_token_env, "")
+        if not expected:
+            raise ApiError(403, "forbidden", f"ingest is disabled on this server: set the environment variable "
+                                             f"{settings.ingest_token_env} to a secret token on the server to "
+                                             "enable it")
+        if credentials is None:
+            raise ApiError(401, "unauthorized", "ingest needs 'Authorization: Bearer <token>'",
+                           headers={"WWW-Authenticate": "Bearer"})
+        if not hmac.compare_digest(credentials.credentials.encode("utf-8"), expected.encode("utf-8")):
+            raise ApiError(401, "unauthorized", "the bearer token is not the ingest token",
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+    upload_doc = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["files"], "properties": {"files": {
+            "type": "array", "items": {"type": "string", "format": "binary"},
+            "description": "cards, JSON, YAML, CSV... Each file's name may carry relative folders "
+                           "(e.g. datasets/squad/README.md): readers recognize files by name and folder"}}}}}}}
+
+    @app.post("/ingest", tags=["ingest"], openapi_extra=upload_doc,
+              responses={**errors_doc, 401: {"model": ErrorBody, "description": "missing or wrong token"},
+                         403: {"model": ErrorBody, "description": "ingest disabled"},
+                         413: {"model": ErrorBody, "description": "a file or the body is too large"},
+                         415: {"model": ErrorBody, "description": "not multipart/form-data"}},
+              summary="Upload files, ingest them, rebuild the search index (token-protected)",
+              description=f"At most {settings.max_upload_files} files, {settings.max_file_bytes:,} bytes per "
+                          f"file, {settings.max_upload_bytes:,} bytes per request. Returns the ingest report.")
+    async def ingest_post(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Any:
+        check_token(credentials)
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";", 1)[0].strip().lower() != "multipart/form-data":
+            raise ApiError(415, "unsupported_media_type", "POST /ingest takes multipart/form-data file uploads "
+                                                          f"(field 'files'), got {content_type[:100]!r}")
+        root = uploads_root(catalog_dir)
+        root.mkdir(parents=True, exist_ok=True)
+        incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
+        try:
+            body = BodyReader(request.receive)
+            try:
+                files = await receive_uploads(body.chunks(), content_type, incoming, upload_limits)
+            except ConnectionResetError:
+                raise InvalidInput("the client disconnected during the upload") from None
+            except (FileTooLarge, InvalidInput) as exc:
+                # read the rest (bounded by the body limit) so that the client gets the answer
+                with contextlib.suppress(Exception):
+                    await body.drain(settings.max_upload_bytes)
+                if isinstance(exc, FileTooLarge):
+                    raise ApiError(413, "payload_too_large", str(exc)) from None
+                raise
+            if not files:
+                raise InvalidInput("no files uploaded: send one or more files in the multipart field 'files'")
+            return await run_in_threadpool(ingest_uploads, holder, incoming, files)
+        finally:
+            shutil.rmtree(incoming, ignore_errors=True)
+
+    return app
+
+
+def serve(catalog_dir: Path | str, host: str = "127.0.0.1", port: int = 8000, encoder: "Encoder | None" = None,
+          *, log_level: str = "info", settings: AppSettings | None = None) -> None:
+    """Run the HTTP API with uvicorn until interrupted (the CLI's `assetscout serve`).
+
+    `settings` overrides everything but catalog_dir and encoder when given.
+    """
+    if not isinstance(host, str) or not host:
+        raise InvalidInput(f"host must be a non-empty string, got {host!r}")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise InvalidInput(f"port must be an int in 0..65535, got {port!r}")
+    import dataclasses
+
+    import uvicorn
+
+    if settings is None:
+        settings = AppSettings(catalog_dir=catalog_dir, encoder=encoder)
+    else:
+        settings = dataclasses.replace(settings, catalog_dir=catalog_dir, encoder=encoder)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, server_header=False)

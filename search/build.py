@@ -1,0 +1,149 @@
+"""Building the search indexes of a catalog: card vectors, chunk vectors, BM25.
+
+Layout under `<catalog>/search/`:
+
+    manifest.json   format version, encoder (model, dim, normalization), counts,
+                    the catalog state it was built from
+    assets.parquet  int64 id -> asset_id (the vector indexes know only int ids)
+    chunks.parquet  chunk id -> owning asset int id
+    cards/          vector index of card headers (one per asset)
+    chunks/         vector index of body chunks
+    lexical/        BM25 over names, titles, tags, summaries and card text
+
+The whole folder is rebuilt after an ingest, but embeddings come from a cache keyed
+by content hash (`<catalog>/embedding_cache/`), so an unchanged card costs nothing.
+It is written next to the live folder and swapped in by rename: readers see the old
+or the new index, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from assetscout.catalog.store import Catalog, write_json_atomic
+from assetscout.embed.base import Encoder
+from assetscout.embed.cache import EmbeddingCache, encode_cached
+from assetscout.embed.serialize import serialize_card
+from assetscout.index.factory import create_index
+from assetscout.index.lexical import LexicalIndex
+
+FORMAT_VERSION = 1
+SEARCH_DIR = "search"
+CHUNK_STRIDE = 64  # chunk id = asset int id * CHUNK_STRIDE + chunk number
+MAX_CHUNKS = 3  # body chunks embedded per card (cost grows with tokens; the header carries the gist)
+CHUNK_WORDS = 150
+LEXICAL_BODY_WORDS = 1500
+
+ASSET_COLUMNS = (
+    "asset_id", "kind", "name", "title", "summary", "card_text", "tasks", "library", "languages",
+    "tags", "license_spdx", "organization", "parameters", "size_bytes", "aliases",
+)
+
+
+def search_dir(catalog: Catalog) -> Path:
+    return catalog.root / SEARCH_DIR
+
+
+def _lexical_text(a: dict[str, Any]) -> str:
+    parts = [a["asset_id"].split("/", 1)[-1], a["name"], a.get("title") or "", " ".join(a.get("aliases") or []),
+             " ".join(a.get("tasks") or []), " ".join(a.get("tags") or []), a.get("library") or "",
+             a.get("organization") or "", a.get("summary") or ""]
+    body = a.get("card_text") or ""
+    if body:
+        parts.append(" ".join(body.split()[:LEXICAL_BODY_WORDS]))
+    return "\n".join(p for p in parts if p)
+
+
+def build_search_index(catalog: Catalog, encoder: Encoder, *, progress: bool = False,
+                       max_chunks: int = MAX_CHUNKS, chunk_words: int = CHUNK_WORDS) -> dict[str, Any]:
+    """(Re)build the search indexes of `catalog` with `encoder`; return what was built."""
+    started = time.monotonic()
+    con = catalog.connect()
+    try:
+        cur = con.execute(f"SELECT {', '.join(ASSET_COLUMNS)} FROM asset ORDER BY asset_id")
+        rows = [dict(zip(ASSET_COLUMNS, r)) for r in cur.fetchall()]
+        catalog_updated = catalog.manifest().get("updated_at")
+    finally:
+        con.close()
+    say = (lambda msg: print(f"index: {msg}", file=sys.stderr, flush=True)) if progress else (lambda msg: None)
+    say(f"serializing {len(rows):,} assets")
+    headers: list[str] = []
+    chunk_texts: list[str] = []
+    chunk_ids: list[int] = []
+    for i, a in enumerate(rows):
+        card = serialize_card(a, chunk_size=chunk_words, chunk_overlap=chunk_words // 5,
+                              max_chunks=max(1, max_chunks))
+        headers.append(card.header)
+        for j, chunk in enumerate(card.chunks[:max_chunks]):
+            chunk_texts.append(chunk)
+            chunk_ids.append(i * CHUNK_STRIDE + j)
+    cache = EmbeddingCache.for_encoder(catalog.root / "embedding_cache", encoder)
+    say(f"embedding {len(headers):,} card headers and {len(chunk_texts):,} body chunks with {encoder.name}")
+    t0 = time.monotonic()
+    header_vecs = encode_cached(encoder, headers, cache, progress=progress) if headers else np.zeros((0, encoder.dim), np.float32)
+    chunk_vecs = encode_cached(encoder, chunk_texts, cache, progress=progress) if chunk_texts else np.zeros((0, encoder.dim), np.float32)
+    embed_seconds = time.monotonic() - t0
+    cache.save()
+
+    target = search_dir(catalog)
+    work = catalog.root / f".{SEARCH_DIR}.building-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    described = encoder.describe()
+    # the vector indexes record the scalar identity of the encoder; the manifest keeps it all
+    identity = {k: v for k, v in described.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    ids = np.arange(len(rows), dtype=np.int64)
+    cards = create_index("faiss", encoder.dim, expected_size=len(rows), encoder=identity)
+    if len(rows):
+        cards.add(ids, header_vecs)
+    cards.save(work / "cards")
+    chunks = create_index("faiss", encoder.dim, expected_size=len(chunk_ids), encoder=identity)
+    if chunk_ids:
+        chunks.add(np.asarray(chunk_ids, np.int64), chunk_vecs)
+    chunks.save(work / "chunks")
+    say("building the BM25 index")
+    lexical = LexicalIndex()
+    lexical.build(ids, [_lexical_text(a) for a in rows])
+    lexical.save(work / "lexical")
+    pq.write_table(pa.table({"id": ids, "asset_id": [a["asset_id"] for a in rows]}), work / "assets.parquet")
+    pq.write_table(pa.table({"chunk_id": np.asarray(chunk_ids, np.int64),
+                             "id": np.asarray(chunk_ids, np.int64) // CHUNK_STRIDE,
+                             "text": chunk_texts}), work / "chunks.parquet")
+    info = {
+        "format_version": FORMAT_VERSION,
+        "encoder": described,
+        "assets": len(rows),
+        "chunks": len(chunk_ids),
+        "cards_factory": cards.factory,
+        "chunks_factory": chunks.factory,
+        "catalog_updated_at": catalog_updated,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "embed_seconds": round(embed_seconds, 2),
+        "texts_embedded": len(headers) + len(chunk_texts),
+    }
+    write_json_atomic(work / "manifest.json", info)
+    old = catalog.root / f".{SEARCH_DIR}.old-{os.getpid()}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(work, target)
+    shutil.rmtree(old, ignore_errors=True)
+    info["seconds"] = round(time.monotonic() - started, 2)
+    say(f"built in {info['seconds']} s (embedding {info['embed_seconds']} s)")
+    return info
+
+
+def read_search_manifest(catalog: Catalog) -> dict[str, Any] | None:
+    path = search_dir(catalog) / "manifest.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text("utf-8"))

@@ -1,0 +1,371 @@
+"""The search engine: facets -> allowed ids -> dense + lexical retrieval -> fusion -> boosts.
+
+Filtered search never loses results: the filter is applied *before* retrieval. The
+planner turns facets into SQL, DuckDB returns the allowed assets, and both retrievers
+search only among those (the vector index picks an exact scan of the allowed vectors
+or a FAISS search with an id selector from the filter's selectivity; BM25 masks the
+scores exactly). So a query returns k hits whenever k assets match the filters.
+
+Scores: dense = best cosine of the card header or one of its body chunks; lexical =
+BM25 divided by the best BM25 among the candidates; hybrid = w_dense * dense +
+w_lexical * lexical, then small boosts (exact name match, popularity). `explain`
+returns each component.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from assetscout.catalog.store import Catalog, open_catalog
+from assetscout.embed.base import Encoder, check_compatible
+from assetscout.errors import CatalogError, InvalidInput, NotFound
+from assetscout.index.factory import load_index
+from assetscout.index.lexical import LexicalIndex
+from assetscout.search.build import CHUNK_STRIDE, read_search_manifest, search_dir
+from assetscout.search.facets import facet_counts
+from assetscout.search.planner import ORDER_BY, build_where
+from assetscout.search.query import Query
+from assetscout.search.results import FacetResult, Hit, SearchResult
+
+HIT_COLUMNS = ("asset_id", "kind", "name", "title", "summary", "license_spdx", "license_class", "non_commercial",
+               "tasks", "library", "languages", "parameters", "downloads", "likes", "source")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Fusion weights and boosts (tuned on the DataFinder dev half; see BENCHMARKS.md)."""
+
+    dense: float = 0.6
+    lexical: float = 0.4
+    name_boost: float = 0.15  # the query names the asset exactly
+    popularity_boost: float = 0.03  # times log10(1 + downloads) / 7
+    candidates: int = 200  # per retriever, before fusion
+
+
+def _default_encoder() -> Encoder:
+    from assetscout.embed.text import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder()
+
+
+class SearchEngine:
+    """Search over one catalog directory. Thread-safe for concurrent `search` calls."""
+
+    def __init__(self, catalog: Catalog, encoder: Encoder | None = None, weights: Weights = Weights()) -> None:
+        self.catalog = catalog
+        self.weights = weights
+        self._encoder = encoder
+        self._lock = threading.RLock()
+        self._open()
+
+    @classmethod
+    def open(cls, catalog_dir: Path | str | Catalog, *, encoder: Encoder | None = None) -> "SearchEngine":
+        catalog = catalog_dir if isinstance(catalog_dir, Catalog) else open_catalog(catalog_dir)
+        return cls(catalog, encoder)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _open(self) -> None:
+        self._con = self.catalog.connect()
+        self.manifest = read_search_manifest(self.catalog)
+        self._cards = self._chunks = None
+        self._lexical: LexicalIndex | None = None
+        self._ids = np.zeros(0, dtype=object)
+        self._index_of: dict[str, int] = {}
+        if self.manifest is None:
+            return  # no search index yet: listing and facets still work, text search says what to do
+        root = search_dir(self.catalog)
+        if self._encoder is not None:
+            check_compatible(self.manifest["encoder"], self._encoder.describe(), what="search index")
+        self._cards = load_index(root / "cards")
+        self._chunks = load_index(root / "chunks")
+        self._lexical = LexicalIndex.load(root / "lexical")
+        ids = pq.read_table(root / "assets.parquet")
+        self._ids = np.asarray(ids.column("asset_id").to_pylist(), dtype=object)
+        self._index_of = {a: i for i, a in enumerate(self._ids)}
+        chunk_tbl = pq.read_table(root / "chunks.parquet", columns=["chunk_id", "text"])
+        self._chunk_ids = chunk_tbl.column("chunk_id").to_numpy()
+        self._chunk_text = chunk_tbl.column("text").to_pylist()
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = _default_encoder()
+            if self.manifest is not None:
+                check_compatible(self.manifest["encoder"], self._encoder.describe(), what="search index")
+        return self._encoder
+
+    def reload(self) -> None:
+        """Reopen the catalog and the search index (after an ingest replaced them)."""
+        with self._lock:
+            old = self._con
+            self._open()
+            old.close()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def _cursor(self):  # one DuckDB cursor per call: connections are not shared across threads
+        with self._lock:
+            return Catalog.cursor(self._con)
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, query: Query, *, with_facets: bool = True) -> SearchResult:
+        t0 = time.perf_counter()
+        cur = self._cursor()
+        try:
+            where = build_where(cur, query)
+            plan: dict[str, Any] = {"filtered": not where.empty}
+            if query.text:
+                hits, total = self._text_search(cur, query, where, plan)
+            else:
+                hits, total = self._listing(cur, query, where, plan)
+            facets = facet_counts(cur, where) if with_facets else None
+        finally:
+            cur.close()
+        plan["ms_total"] = round((time.perf_counter() - t0) * 1000, 2)
+        return SearchResult(query=_query_dict(query), total=total, hits=hits, facets=facets, plan=plan)
+
+    def facets(self, query: Query, *, size: int = 20) -> FacetResult:
+        if not 1 <= size <= 200:
+            raise InvalidInput(f"size must be between 1 and 200, got {size}")
+        cur = self._cursor()
+        try:
+            return facet_counts(cur, build_where(cur, query), size=size)
+        finally:
+            cur.close()
+
+    def _listing(self, cur, query: Query, where, plan: dict[str, Any]) -> tuple[list[Hit], int]:
+        total = cur.execute(f"SELECT count(*) FROM asset_view a WHERE {where.sql}", where.params).fetchone()[0]
+        rows = cur.execute(
+            f"SELECT {', '.join('a.' + c for c in HIT_COLUMNS)} FROM asset_view a WHERE {where.sql} "
+            f"ORDER BY {ORDER_BY[query.sort]} LIMIT ? OFFSET ?", [*where.params, query.k, query.offset],
+        ).fetchall()
+        plan["strategy"] = f"sql listing ordered by {query.sort}"
+        hits = [Hit(**dict(zip(HIT_COLUMNS, r)), score=0.0) for r in rows]
+        return hits, int(total)
+
+    def _allowed(self, cur, where) -> np.ndarray | None:
+        if where.empty:
+            return None
+        rows = cur.execute(f"SELECT a.asset_id FROM asset_view a WHERE {where.sql}", where.params).fetchall()
+        idx = [self._index_of[r[0]] for r in rows if r[0] in self._index_of]
+        return np.asarray(sorted(idx), dtype=np.int64)
+
+    def _text_search(self, cur, query: Query, where, plan: dict[str, Any]) -> tuple[list[Hit], int]:
+        if self.manifest is None:
+            raise CatalogError(
+                f"the catalog at {self.catalog.root} has no search index yet: run "
+                f"'assetscout index --catalog {self.catalog.root}' (ingest builds it too)")
+        w = self.weights
+        t = time.perf_counter()
+        allowed = self._allowed(cur, where)
+        n_total = len(self._ids)
+        total = n_total if allowed is None else len(allowed)
+        plan["selectivity"] = round(total / n_total, 6) if n_total else 0.0
+        plan["ms_filter"] = round((time.perf_counter() - t) * 1000, 2)
+        need = query.offset + query.k
+        if total == 0:
+            return [], 0
+        n_cand = min(max(w.candidates, need), total)
+        t = time.perf_counter()
+        qvec = self.encoder.encode([query.text])
+        plan["ms_encode"] = round((time.perf_counter() - t) * 1000, 2)
+        t = time.perf_counter()
+        c_scores, c_ids = self._cards.search(qvec, n_cand, allowed)
+        plan["strategy"] = getattr(self._cards.last_plan, "strategy", None)
+        allowed_chunks = None
+        if allowed is not None and len(self._chunk_ids):
+            allowed_chunks = self._chunk_ids[np.isin(self._chunk_ids // CHUNK_STRIDE, allowed)]
+        dense: dict[int, float] = {}
+        matched: dict[int, str] = {}
+        for s, i in zip(c_scores[0], c_ids[0]):
+            if i >= 0:
+                dense[int(i)] = float(s)
+        if len(self._chunk_ids) and (allowed_chunks is None or len(allowed_chunks)):
+            k_chunks = min(n_cand * 2, len(self._chunk_ids) if allowed_chunks is None else len(allowed_chunks))
+            h_scores, h_ids = self._chunks.search(qvec, k_chunks, allowed_chunks)
+            for s, cid in zip(h_scores[0], h_ids[0]):
+                if cid < 0:
+                    continue
+                aid = int(cid) // CHUNK_STRIDE
+                if float(s) > dense.get(aid, -1.0):
+                    dense[aid] = float(s)
+                    matched[aid] = int(cid)
+        plan["ms_dense"] = round((time.perf_counter() - t) * 1000, 2)
+        t = time.perf_counter()
+        lex_all = self._lexical.scores(query.text)
+        l_scores, l_ids = self._lexical.search(query.text, n_cand, allowed)
+        plan["ms_lexical"] = round((time.perf_counter() - t) * 1000, 2)
+        cand = set(dense) | {int(i) for i in l_ids if i >= 0}
+        cand_arr = np.asarray(sorted(cand), dtype=np.int64)
+        missing = [i for i in cand_arr if i not in dense]
+        if missing:  # lexical-only candidates: their exact dense score
+            vecs = self._cards.vectors(np.asarray(missing, np.int64))
+            for i, s in zip(missing, vecs @ qvec[0]):
+                dense[int(i)] = float(s)
+        lex = lex_all[cand_arr] if len(cand_arr) else np.zeros(0)
+        lex_max = float(lex.max()) if len(lex) and lex.max() > 0 else 1.0
+        meta = self._meta(cur, [self._ids[i] for i in cand_arr])
+        q_norm = _norm_name(query.text)
+        scored: list[tuple[float, int, dict[str, float]]] = []
+        for pos, i in enumerate(cand_arr):
+            m = meta.get(self._ids[i], {})
+            comp = {"dense": round(dense[int(i)], 6), "lexical": round(float(lex[pos]) / lex_max, 6),
+                    "bm25": round(float(lex[pos]), 4)}
+            boost_name = w.name_boost if _names_match(q_norm, m) else 0.0
+            downloads = m.get("downloads") or 0
+            boost_pop = w.popularity_boost * math.log10(1 + max(0, downloads)) / 7
+            comp["boost_name"] = boost_name
+            comp["boost_popularity"] = round(boost_pop, 6)
+            score = w.dense * comp["dense"] + w.lexical * comp["lexical"] + boost_name + boost_pop
+            scored.append((score, int(i), comp))
+        scored.sort(key=lambda x: (-x[0], self._ids[x[1]]))
+        if query.sort != "relevance":
+            key = query.sort
+            top = scored[: max(need, 100)]
+            rev = key != "name"
+            top.sort(key=lambda x: (_sort_value(meta.get(self._ids[x[1]], {}), key, rev)))
+            scored = top
+        hits: list[Hit] = []
+        for score, i, comp in scored[query.offset: need]:
+            m = meta.get(self._ids[i], {})
+            hit = Hit(**{c: m.get(c) for c in HIT_COLUMNS if c != "asset_id"}, asset_id=str(self._ids[i]),
+                      score=round(score, 6))
+            if hit.tasks is None:
+                hit.tasks = []
+            if hit.languages is None:
+                hit.languages = []
+            if query.explain:
+                hit.components = comp
+                cid = matched.get(i)
+                if cid is not None:
+                    pos = int(np.searchsorted(self._chunk_ids, cid))
+                    hit.matched_text = self._chunk_text[pos][:300]
+            hits.append(hit)
+        return hits, total
+
+    def _meta(self, cur, asset_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not asset_ids:
+            return {}
+        rows = cur.execute(
+            f"SELECT {', '.join('a.' + c for c in HIT_COLUMNS)} FROM asset_view a "
+            "WHERE a.asset_id IN (SELECT unnest(?::VARCHAR[]))", [list(asset_ids)]
+        ).fetchall()
+        return {r[0]: dict(zip(HIT_COLUMNS, r)) for r in rows}
+
+    # ------------------------------------------------------------------ details
+
+    def asset(self, asset_id: str) -> dict[str, Any]:
+        """Everything the catalog knows about one asset."""
+        if not isinstance(asset_id, str) or not asset_id or len(asset_id) > 500:
+            raise InvalidInput("asset id must be a non-empty string of at most 500 characters")
+        cur = self._cursor()
+        try:
+            row = cur.execute("SELECT * FROM asset_view WHERE asset_id = ?", [asset_id]).fetchone()
+            if row is None:
+                raise NotFound(f"no asset {asset_id!r} in the catalog")
+            cols = [d[0] for d in cur.description]
+            out: dict[str, Any] = dict(zip(cols, row))
+
+            def rows(sql: str) -> list[dict[str, Any]]:
+                res = cur.execute(sql, [asset_id])
+                names = [d[0] for d in res.description]
+                return [dict(zip(names, r)) for r in res.fetchall()]
+
+            out["evaluations"] = rows(
+                "SELECT task, dataset_name, dataset_id, split, config, metric, value, hardware, source "
+                "FROM evaluation WHERE asset_id = ? ORDER BY dataset_name, metric LIMIT 2000")
+            out["lineage"] = {
+                "parents": rows("SELECT coalesce(parent_id, parent_name) AS asset_id, relation, "
+                                "parent_id IS NOT NULL AS in_catalog, source FROM lineage WHERE child_id = ?"),
+                "children": rows("SELECT child_id AS asset_id, relation, source FROM lineage "
+                                 "WHERE coalesce(parent_id, parent_name) = ? ORDER BY child_id LIMIT 1000"),
+            }
+            out["datasets"] = rows("SELECT dataset_name, dataset_id, role, source FROM asset_dataset "
+                                   "WHERE asset_id = ? ORDER BY role, dataset_name")
+            out["tables"] = rows("SELECT t.table_id, t.name, t.n_rows, t.n_columns, "
+                                 "list(c.name ORDER BY c.ordinal) AS columns FROM tbl t "
+                                 "LEFT JOIN col c USING (table_id) WHERE t.asset_id = ? "
+                                 "GROUP BY ALL ORDER BY t.name LIMIT 200")
+            out["configurations"] = rows("SELECT key, value, hardware FROM configuration WHERE asset_id = ? LIMIT 500")
+            if isinstance(out.get("extra"), str):
+                out["extra"] = json.loads(out["extra"])
+            return _jsonable(out)
+        finally:
+            cur.close()
+
+    def health(self) -> dict[str, Any]:
+        cur = self._cursor()
+        try:
+            n = cur.execute("SELECT count(*) FROM asset").fetchone()[0]
+        finally:
+            cur.close()
+        return {
+            "status": "ok",
+            "catalog": str(self.catalog.root),
+            "assets": int(n),
+            "search_index": None if self.manifest is None else {
+                k: self.manifest.get(k) for k in ("assets", "chunks", "built_at", "cards_factory")},
+            "encoder": None if self.manifest is None else self.manifest.get("encoder", {}).get("model"),
+        }
+
+
+def _query_dict(q: Query) -> dict[str, Any]:
+    return {"text": q.text, "kinds": list(q.kinds), "filters": dict(q.filters),
+            "metrics": [m.__dict__ for m in q.metrics], "sort": q.sort, "k": q.k, "offset": q.offset,
+            "explain": q.explain}
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _names_match(q_norm: str, meta: dict[str, Any]) -> bool:
+    if len(q_norm) < 3:
+        return False
+    for field in ("name", "title"):
+        value = meta.get(field)
+        if value:
+            v = _norm_name(str(value).split("/")[-1])
+            if len(v) >= 3 and (v == q_norm or (len(v) >= 5 and v in q_norm)):
+                return True
+    return False
+
+
+def _sort_value(meta: dict[str, Any], key: str, descending: bool) -> tuple:
+    import datetime as dt
+
+    value = meta.get(key)
+    if value is None:
+        return (1, 0)
+    if key == "name":
+        return (0, str(value).lower())
+    if isinstance(value, dt.date):
+        value = value.toordinal()
+    return (0, -value if descending else value)
+
+
+def _jsonable(value: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

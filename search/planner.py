@@ -1,0 +1,131 @@
+"""Facet filters and metric constraints -> one parameterized DuckDB WHERE clause.
+
+Every value is bound as a `?` parameter; SQL text is assembled only from the fixed
+fragments below, chosen by filter *key* (checked against FILTER_KEYS), never from a
+user's string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from assetscout.catalog.licenses import normalize_license
+from assetscout.catalog.metrics import metric_key
+from assetscout.catalog.queries import CatalogQueries
+from assetscout.errors import InvalidInput
+from assetscout.search.query import Query
+
+_TASK_NORM = "regexp_replace(lower({x}), '[^a-z0-9]+', '-', 'g')"
+
+
+@dataclass
+class Where:
+    """A WHERE clause over `asset_view a` and its parameters."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(f"({c})" for c in self.clauses) if self.clauses else "TRUE"
+
+    @property
+    def empty(self) -> bool:
+        return not self.clauses
+
+
+def _lower(values: list[str]) -> list[str]:
+    return [v.lower() for v in values]
+
+
+def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
+    """The filter part of `query` as SQL over `asset_view a`."""
+    w = Where()
+    if query.kinds:
+        w.add("a.kind IN (SELECT unnest(?::VARCHAR[]))", list(query.kinds))
+    f = query.filters
+    if "license" in f:
+        wanted = set(_lower(f["license"]))
+        wanted |= {normalize_license(v).spdx.lower() for v in f["license"] if normalize_license(v).spdx}
+        w.add("lower(a.license_spdx) IN (SELECT unnest(?::VARCHAR[])) OR lower(a.license_raw) IN (SELECT unnest(?::VARCHAR[]))",
+              sorted(wanted), sorted(wanted))
+    if "license_class" in f:
+        w.add("a.license_class IN (SELECT unnest(?::VARCHAR[]))", f["license_class"])
+    if "non_commercial" in f:
+        w.add("a.non_commercial = ?", bool(f["non_commercial"]))
+    if "task" in f:
+        keys = [_task(v) for v in f["task"]]
+        w.add("list_has_any(list_transform(a.tasks, lambda t: " + _TASK_NORM.format(x="t")
+              + "), ?::VARCHAR[]) OR " + _TASK_NORM.format(x="coalesce(a.hub_task, '')")
+              + " IN (SELECT unnest(?::VARCHAR[]))", keys, keys)
+    if "library" in f:
+        w.add("lower(a.library) IN (SELECT unnest(?::VARCHAR[]))", _lower(f["library"]))
+    if "language" in f:
+        w.add("list_has_any(list_transform(a.languages, lambda x: lower(x)), ?::VARCHAR[])", _lower(f["language"]))
+    if "tag" in f:
+        w.add("list_has_any(list_transform(a.tags, lambda x: lower(x)), ?::VARCHAR[])", _lower(f["tag"]))
+    if "organization" in f:
+        w.add("lower(a.organization) IN (SELECT unnest(?::VARCHAR[]))", _lower(f["organization"]))
+    if "access" in f:
+        w.add("lower(a.access) IN (SELECT unnest(?::VARCHAR[]))", _lower(f["access"]))
+    if "source" in f:
+        w.add("list_has_any(a.sources, ?::VARCHAR[])", f["source"])
+    if "dataset" in f:
+        q = CatalogQueries(con)
+        ids: set[str] = set()
+        keys: set[str] = set()
+        for name in f["dataset"]:
+            ids.update(q.dataset_ids(name))
+            keys.update(q.benchmark_keys(name))
+            if name.startswith(("hf:dataset/", "pwc:dataset/", "croissant:dataset/")):
+                ids.add(name)
+        w.add("a.asset_id IN (SELECT asset_id FROM asset_dataset WHERE dataset_id IN (SELECT unnest(?::VARCHAR[])) "
+              "OR lower(dataset_name) IN (SELECT unnest(?::VARCHAR[]))) "
+              "OR a.asset_id IN (SELECT asset_id FROM evaluation WHERE dataset_id IN (SELECT unnest(?::VARCHAR[])) "
+              "OR dataset_key IN (SELECT unnest(?::VARCHAR[])))",
+              sorted(ids), _lower(f["dataset"]), sorted(ids), sorted(keys))
+    if "base_model" in f:
+        q = CatalogQueries(con)
+        desc: set[str] = set()
+        for base in f["base_model"]:
+            try:
+                desc.update(d[0] for d in q.descendants(base))
+            except InvalidInput:
+                pass  # an unknown base model has no descendants: the filter matches nothing
+        w.add("a.asset_id IN (SELECT unnest(?::VARCHAR[]))", sorted(desc))
+    for key, clause in (("min_parameters", "a.parameters >= ?"), ("max_parameters", "a.parameters < ?"),
+                        ("min_size_bytes", "a.size_bytes >= ?"), ("max_size_bytes", "a.size_bytes < ?")):
+        if key in f:
+            w.add(clause, int(f[key]))
+    for m in query.metrics:
+        sql = f"a.asset_id IN (SELECT asset_id FROM evaluation WHERE metric_key = ? AND value {m.op} ?"
+        params: list[Any] = [metric_key(m.metric), m.value]
+        if m.dataset:
+            sql += " AND dataset_key IN (SELECT unnest(?::VARCHAR[]))"
+            params.append(sorted(CatalogQueries(con).benchmark_keys(m.dataset)))
+        w.add(sql + ")", *params)
+    return w
+
+
+def _task(value: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+
+
+# sort key -> ORDER BY fragment for the no-text listing (fixed strings only)
+ORDER_BY = {
+    "downloads": "a.downloads DESC NULLS LAST, a.likes DESC NULLS LAST, a.asset_id",
+    "likes": "a.likes DESC NULLS LAST, a.downloads DESC NULLS LAST, a.asset_id",
+    "parameters": "a.parameters DESC NULLS LAST, a.asset_id",
+    "created": "a.created DESC NULLS LAST, a.asset_id",
+    "name": "lower(a.name), a.asset_id",
+    "relevance": "a.downloads DESC NULLS LAST, a.asset_id",
+}
