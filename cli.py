@@ -31,7 +31,8 @@ def _catalog(args: argparse.Namespace):
     return open_catalog(args.catalog or default_catalog_dir())
 
 
-def _print_report(report, *, as_json: bool, out=sys.stdout) -> None:
+def _print_report(report, *, as_json: bool, out=None) -> None:
+    out = out or sys.stdout  # looked up at call time, so that a redirected sys.stdout is honoured
     data = report.to_dict()
     if as_json:
         json.dump(data, out, indent=2, default=str)
@@ -86,6 +87,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     if args.index or (read_search_manifest(catalog) is not None and not args.no_index):
         cmd_index(argparse.Namespace(catalog=args.catalog, model=args.model, quiet=args.quiet, json=False))
+    else:
+        _print_tables(_update_tables(catalog, _encoder(args), args), as_json=args.json)
     return 0
 
 
@@ -132,10 +135,85 @@ def _encoder(args: argparse.Namespace):
 def cmd_index(args: argparse.Namespace) -> int:
     from assetscout.search.build import build_search_index
 
-    info = build_search_index(_catalog(args), _encoder(args), progress=not args.quiet)
+    catalog, encoder = _catalog(args), _encoder(args)
+    info = build_search_index(catalog, encoder, progress=not args.quiet)
+    tables = _update_tables(catalog, encoder, args)
+    if tables is not None:
+        info["tables"] = tables.to_dict()
     print(json.dumps(info, indent=2, default=str) if args.json else
           f"search index: {info['assets']:,} assets, {info['chunks']:,} chunks, built in {info['seconds']} s "
           f"({info['texts_embedded']:,} texts, embedding {info['embed_seconds']} s)")
+    _print_tables(tables, as_json=args.json)
+    return 0
+
+
+def _update_tables(catalog, encoder, args: argparse.Namespace):
+    """Bring the catalog's union and join indexes up to date; None when it has no tables (one SQL query)."""
+    from assetscout.tables.catalog_index import update_table_index
+
+    report = update_table_index(catalog, encoder, rebuild=getattr(args, "rebuild_tables", False),
+                                progress=not args.quiet)
+    return None if report.mode == "none" else report
+
+
+def _print_tables(report, *, as_json: bool) -> None:
+    """The table index's one-line summary (on stderr when stdout carries JSON) and its rejects."""
+    if report is None:
+        return
+    print(report.summary(), file=sys.stderr if as_json else sys.stdout)
+    for table_id, reason in report.rejected[:50]:
+        print(f"  not indexed: {table_id}: {reason}", file=sys.stderr)
+    if len(report.rejected) > 50:
+        print(f"  ... and {len(report.rejected) - 50} more", file=sys.stderr)
+
+
+def _format_union(result) -> str:
+    q = result.query
+    subject = next((h.query_subject for h in result.hits if h.query_subject), None)
+    lines = [f"union search: {q.label} ({len(result.columns)} columns"
+             + (f", subject {subject!r}" if subject else "") + f"); {len(result.hits)} unionable tables"]
+    for n, h in enumerate(result.hits, 1):
+        lines.append(f"{n:>3}. {h.table}  [{h.score:.3f}]  columns {h.column_score:.3f}  "
+                     f"relationships {h.relationship_score:.3f}")
+        lines.append(f"     {result.paths.get(h.table, '')}")
+        for m in h.alignment:
+            lines.append(f"     {m.query_column} -> {m.candidate_column}  {m.score:.2f} (cosine {m.cosine:.2f}, "
+                         f"values {m.value_overlap:.2f}, name {m.name_similarity:.2f}, type {m.type_compatibility:.2f})")
+    return "\n".join(lines)
+
+
+def cmd_union(args: argparse.Namespace) -> int:
+    from assetscout.tables.catalog_search import CatalogTables
+
+    tables = CatalogTables.open(args.catalog or default_catalog_dir())
+    try:
+        result = tables.union(args.table, _encoder(args), k=args.k)
+    finally:
+        tables.close()
+    print(json.dumps(result.to_dict(), indent=2, default=str) if args.json else _format_union(result))
+    return 0
+
+
+def _format_join(result) -> str:
+    q = result.query
+    lines = [f"join search: column {result.column!r} of {q.label} ({result.distinct_values:,} distinct values), "
+             f"containment >= {result.min_containment:g}; {len(result.hits)} joinable columns"]
+    for n, h in enumerate(result.hits, 1):
+        overlap = f"overlap {h.overlap:,} of {result.distinct_values:,}" if h.overlap is not None else "estimated"
+        lines.append(f"{n:>3}. {h.table}  column {h.column!r} (#{h.ordinal})  containment {h.containment:.3f}  "
+                     f"{overlap}  (column has {h.size:,} distinct)")
+    return "\n".join(lines)
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    from assetscout.tables.catalog_search import CatalogTables
+
+    tables = CatalogTables.open(args.catalog or default_catalog_dir())
+    try:
+        result = tables.join(args.table, args.column, k=args.k, min_containment=args.min_containment)
+    finally:
+        tables.close()
+    print(json.dumps(result.to_dict(), indent=2, default=str) if args.json else _format_join(result))
     return 0
 
 
@@ -176,6 +254,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+EVALUATIONS = {
+    "retrieval": ("retrieval", "dataset/model search quality: BM25, dense and hybrid (P@5, R@5, MAP, MRR, nDCG@10)"),
+    "perf": ("perf", "embedding throughput, query latency and recall under filters, peak memory"),
+    "union": ("union", "table-union search on a benchmark lake (P@k, R@k, MAP@k) beside published runs"),
+    "join": ("join", "join search (LSH Ensemble) against exact containment"),
+    "index": ("bench_index", "vector index latency and recall under filters on synthetic vectors"),
+    "embed": ("bench_embed", "text encoder throughput"),
+}
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Hand the remaining arguments to the evaluation's own parser (eval/<module>.py)."""
+    import importlib
+
+    module = importlib.import_module(f"assetscout.eval.{EVALUATIONS[args.evaluation][0]}")
+    return int(module.main(args.rest) or 0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assetscout",
@@ -205,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     _model_arg(p)
     p.add_argument("--json", action="store_true", help="print what was built as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress")
+    p.add_argument("--rebuild-tables", action="store_true",
+                   help="rebuild the table (union/join) indexes from scratch instead of adding new tables")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="search the catalog: text, facet filters, metric constraints")
@@ -224,6 +322,25 @@ def build_parser() -> argparse.ArgumentParser:
     _model_arg(p)
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("union", help="tables that extend a table with more rows (union search over the catalog's tables)")
+    p.add_argument("table", metavar="TABLE", help="a table id of the catalog (e.g. table:lake/dir/t.csv, as results "
+                                                 "show them) or a table file (CSV/TSV/Parquet/JSON lines)")
+    p.add_argument("--k", type=int, default=10, help="number of tables (1-1000)")
+    p.add_argument("--json", action="store_true", help="print the result (alignment, score components) as JSON")
+    _catalog_arg(p)
+    _model_arg(p)
+    p.set_defaults(func=cmd_union)
+
+    p = sub.add_parser("join", help="columns whose values contain a column's values (join search over the catalog's tables)")
+    p.add_argument("table", metavar="TABLE", help="a table id of the catalog or a table file")
+    p.add_argument("--column", required=True, metavar="NAME", help="the column to join on (its name)")
+    p.add_argument("--k", type=int, default=10, help="number of columns (1-1000)")
+    p.add_argument("--min-containment", type=float, default=None, metavar="X",
+                   help="share of the column's distinct values a match must contain, in [0.5, 1] (default 0.5)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    _catalog_arg(p)
+    p.set_defaults(func=cmd_join)
+
     p = sub.add_parser("serve", help="serve the HTTP API (search, facets, assets, ingest) on HOST:PORT")
     _catalog_arg(p)
     _model_arg(p)
@@ -240,6 +357,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("eval", help="benchmarks and quality evaluations (assetscout eval NAME --help)",
+                       description="\n".join(f"  {k:<10} {v[1]}" for k, v in EVALUATIONS.items()),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("evaluation", choices=sorted(EVALUATIONS), metavar="NAME",
+                   help="one of: " + ", ".join(EVALUATIONS))
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of that evaluation")
+    p.set_defaults(func=cmd_eval)
+
+    from assetscout.search.images_cli import add_images_parser
+
+    add_images_parser(sub, _catalog, _catalog_arg)
     return parser
 
 

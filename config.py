@@ -33,3 +33,8 @@ class IngestLimits:
     max_card_bytes: int = 20 * 1024 * 1024  # cards, JSON descriptors (per reader: Reader.max_bytes)
     max_files: int = 1_000_000  # files visited in one ingest
     max_depth: int = 32  # folder nesting followed by the walker
+
+
+CLIP_ARCH_ENV = "ASSETSCOUT_CLIP_ARCH"  # open_clip architecture name, e.g. ViT-B-32
+CLIP_CHECKPOINT_ENV = "ASSETSCOUT_CLIP_CHECKPOINT"  # local weights file for that architecture
+CLIP_CONFIG_ENV = "ASSETSCOUT_CLIP_CONFIG"  # optional JSON architecture config (custom models)

@@ -321,7 +321,7 @@ def format_table(result: BenchResult) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assetscout.eval.bench_index", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="assetscout eval index", description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200_000, help="vectors in the index")
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--backend", choices=("faiss", "exact"), default="faiss")

@@ -208,7 +208,7 @@ def _print(r: JoinEvalResult, out: TextIO, as_json: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m assetscout.eval.join", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="assetscout eval join", description=__doc__.split("\n\n")[0])
     p.add_argument("--lake", required=True, help="folder of table files")
     p.add_argument("--thresholds", default="0.5,0.7,0.9", help="containment thresholds, comma-separated")
     p.add_argument("--k", type=int, default=10)

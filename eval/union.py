@@ -1,7 +1,7 @@
 """Union search evaluation: our ranking, the lexical baseline and published runs, one metric code.
 
     python -m assetscout.eval.union --lake DIR --queries DIR --groundtruth CSV [--groundtruth CSV ...]
-        [--k 10] [--json] [--baseline RESULTS.csv ...] [--rankings OUT.csv] [--encoder fake|minilm]
+        [--k 10] [--json] [--baseline RESULTS.csv ...] [--rankings OUT.csv] [--encoder minilm|fake]
         [--index-dir DIR [--reuse-index]] [--embedding-cache DIR] [--table-names] [--set NAME=VALUE ...]
 
 The lake is ingested into a union index (a temporary folder unless --index-dir), every
@@ -117,7 +117,7 @@ def _peak_rss_mb() -> float:
 
 
 def run_union_eval(lake: str, queries: str, groundtruths: Sequence[str], *, k: int = 10,
-                   encoder: EncoderName = "fake", baselines: Sequence[str] = (), rankings_out: str | None = None,
+                   encoder: EncoderName = "minilm", baselines: Sequence[str] = (), rankings_out: str | None = None,
                    index_dir: str | None = None, reuse_index: bool = False, embedding_cache: str | None = None,
                    table_names: bool = False, settings: Sequence[str] = (), progress: bool = True) -> UnionEvalResult:
     """Build (or reuse) the index, run every query, score every ranking against every truth."""
@@ -232,7 +232,7 @@ def print_report(r: UnionEvalResult, out: TextIO) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m assetscout.eval.union", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="assetscout eval union", description=__doc__.split("\n\n")[0])
     p.add_argument("--lake", required=True, help="folder of lake tables")
     p.add_argument("--queries", required=True, help="folder of query tables")
     p.add_argument("--groundtruth", required=True, action="append", help="ground truth CSV (repeat for several)")
@@ -240,7 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--baseline", action="append", default=[], help="published ranking CSV to score beside ours")
     p.add_argument("--rankings", help="write our ranking here (query_table,rank,result_table)")
-    p.add_argument("--encoder", choices=("fake", "minilm"), default="fake")
+    p.add_argument("--encoder", choices=("fake", "minilm"), default="minilm",
+                   help="minilm: the packaged all-MiniLM-L6-v2 (default); fake: the hashing encoder, for tests")
     p.add_argument("--index-dir", help="build the index here and keep it (default: a temporary folder)")
     p.add_argument("--reuse-index", action="store_true", help="use the index in --index-dir as it is")
     p.add_argument("--embedding-cache", help="folder of an embedding cache (texts encoded once across runs)")

@@ -9,7 +9,8 @@ scores exactly). So a query returns k hits whenever k assets match the filters.
 Scores: dense = best cosine of the card header or one of its body chunks; lexical =
 BM25 divided by the best BM25 among the candidates; hybrid = w_dense * dense +
 w_lexical * lexical, then small boosts (exact name match, popularity). `explain`
-returns each component.
+returns each component. `mode` ("dense", "lexical") runs one retriever alone, ranked
+by its raw score without boosts: the baselines the evaluation compares hybrid with.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -36,6 +37,9 @@ from assetscout.search.facets import facet_counts
 from assetscout.search.planner import ORDER_BY, build_where
 from assetscout.search.query import Query
 from assetscout.search.results import FacetResult, Hit, SearchResult
+
+RetrievalMode = Literal["hybrid", "dense", "lexical"]
+RETRIEVAL_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
 
 HIT_COLUMNS = ("asset_id", "kind", "name", "title", "summary", "license_spdx", "license_class", "non_commercial",
                "tasks", "library", "languages", "parameters", "downloads", "likes", "source")
@@ -121,14 +125,18 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ search
 
-    def search(self, query: Query, *, with_facets: bool = True) -> SearchResult:
+    def search(self, query: Query, *, with_facets: bool = True, mode: RetrievalMode = "hybrid") -> SearchResult:
+        """Hits for `query`; `mode` picks the retrievers behind a text query (module docstring)."""
+        if mode not in RETRIEVAL_MODES:
+            raise InvalidInput(f"mode {mode!r} is not known; use one of {', '.join(RETRIEVAL_MODES)}")
         t0 = time.perf_counter()
         cur = self._cursor()
         try:
             where = build_where(cur, query)
             plan: dict[str, Any] = {"filtered": not where.empty}
             if query.text:
-                hits, total = self._text_search(cur, query, where, plan)
+                plan["mode"] = mode
+                hits, total = self._text_search(cur, query, where, plan, mode)
             else:
                 hits, total = self._listing(cur, query, where, plan)
             facets = facet_counts(cur, where) if with_facets else None
@@ -163,7 +171,8 @@ class SearchEngine:
         idx = [self._index_of[r[0]] for r in rows if r[0] in self._index_of]
         return np.asarray(sorted(idx), dtype=np.int64)
 
-    def _text_search(self, cur, query: Query, where, plan: dict[str, Any]) -> tuple[list[Hit], int]:
+    def _text_search(self, cur, query: Query, where, plan: dict[str, Any],
+                     mode: RetrievalMode = "hybrid") -> tuple[list[Hit], int]:
         if self.manifest is None:
             raise CatalogError(
                 f"the catalog at {self.catalog.root} has no search index yet: run "
@@ -179,57 +188,52 @@ class SearchEngine:
         if total == 0:
             return [], 0
         n_cand = min(max(w.candidates, need), total)
-        t = time.perf_counter()
-        qvec = self.encoder.encode([query.text])
-        plan["ms_encode"] = round((time.perf_counter() - t) * 1000, 2)
-        t = time.perf_counter()
-        c_scores, c_ids = self._cards.search(qvec, n_cand, allowed)
-        plan["strategy"] = getattr(self._cards.last_plan, "strategy", None)
-        allowed_chunks = None
-        if allowed is not None and len(self._chunk_ids):
-            allowed_chunks = self._chunk_ids[np.isin(self._chunk_ids // CHUNK_STRIDE, allowed)]
         dense: dict[int, float] = {}
-        matched: dict[int, str] = {}
-        for s, i in zip(c_scores[0], c_ids[0]):
-            if i >= 0:
-                dense[int(i)] = float(s)
-        if len(self._chunk_ids) and (allowed_chunks is None or len(allowed_chunks)):
-            k_chunks = min(n_cand * 2, len(self._chunk_ids) if allowed_chunks is None else len(allowed_chunks))
-            h_scores, h_ids = self._chunks.search(qvec, k_chunks, allowed_chunks)
-            for s, cid in zip(h_scores[0], h_ids[0]):
-                if cid < 0:
-                    continue
-                aid = int(cid) // CHUNK_STRIDE
-                if float(s) > dense.get(aid, -1.0):
-                    dense[aid] = float(s)
-                    matched[aid] = int(cid)
-        plan["ms_dense"] = round((time.perf_counter() - t) * 1000, 2)
-        t = time.perf_counter()
-        lex_all = self._lexical.scores(query.text)
-        l_scores, l_ids = self._lexical.search(query.text, n_cand, allowed)
-        plan["ms_lexical"] = round((time.perf_counter() - t) * 1000, 2)
-        cand = set(dense) | {int(i) for i in l_ids if i >= 0}
-        cand_arr = np.asarray(sorted(cand), dtype=np.int64)
+        matched: dict[int, int] = {}
+        if mode != "lexical":
+            t = time.perf_counter()
+            qvec = self.encoder.encode([query.text])
+            plan["ms_encode"] = round((time.perf_counter() - t) * 1000, 2)
+            t = time.perf_counter()
+            plan["strategy"] = self._dense_search(qvec, n_cand, allowed, dense, matched)
+            plan["ms_dense"] = round((time.perf_counter() - t) * 1000, 2)
+        lex_all = np.zeros(0, np.float32)
+        lex_ids: set[int] = set()
+        if mode != "dense":
+            t = time.perf_counter()
+            lex_all = self._lexical.scores(query.text)
+            _, l_ids = self._lexical.search(query.text, n_cand, allowed)
+            lex_ids = {int(i) for i in l_ids if i >= 0}
+            plan["ms_lexical"] = round((time.perf_counter() - t) * 1000, 2)
+        cand_arr = np.asarray(sorted(set(dense) | lex_ids), dtype=np.int64)
         missing = [i for i in cand_arr if i not in dense]
-        if missing:  # lexical-only candidates: their exact dense score
+        if mode == "hybrid" and missing:  # lexical-only candidates: their exact dense score
             vecs = self._cards.vectors(np.asarray(missing, np.int64))
             for i, s in zip(missing, vecs @ qvec[0]):
                 dense[int(i)] = float(s)
-        lex = lex_all[cand_arr] if len(cand_arr) else np.zeros(0)
+        lex = lex_all[cand_arr] if len(lex_all) and len(cand_arr) else np.zeros(len(cand_arr))
         lex_max = float(lex.max()) if len(lex) and lex.max() > 0 else 1.0
         meta = self._meta(cur, [self._ids[i] for i in cand_arr])
         q_norm = _norm_name(query.text)
         scored: list[tuple[float, int, dict[str, float]]] = []
         for pos, i in enumerate(cand_arr):
-            m = meta.get(self._ids[i], {})
-            comp = {"dense": round(dense[int(i)], 6), "lexical": round(float(lex[pos]) / lex_max, 6),
-                    "bm25": round(float(lex[pos]), 4)}
-            boost_name = w.name_boost if _names_match(q_norm, m) else 0.0
-            downloads = m.get("downloads") or 0
-            boost_pop = w.popularity_boost * math.log10(1 + max(0, downloads)) / 7
-            comp["boost_name"] = boost_name
-            comp["boost_popularity"] = round(boost_pop, 6)
-            score = w.dense * comp["dense"] + w.lexical * comp["lexical"] + boost_name + boost_pop
+            comp: dict[str, float] = {}
+            if mode != "lexical":
+                comp["dense"] = round(dense[int(i)], 6)
+            if mode != "dense":
+                comp["lexical"] = round(float(lex[pos]) / lex_max, 6)
+                comp["bm25"] = round(float(lex[pos]), 4)
+            if mode == "dense":
+                score = comp["dense"]
+            elif mode == "lexical":
+                score = comp["bm25"]
+            else:
+                m = meta.get(self._ids[i], {})
+                comp["boost_name"] = w.name_boost if _names_match(q_norm, m) else 0.0
+                downloads = m.get("downloads") or 0
+                comp["boost_popularity"] = round(w.popularity_boost * math.log10(1 + max(0, downloads)) / 7, 6)
+                score = (w.dense * comp["dense"] + w.lexical * comp["lexical"] + comp["boost_name"]
+                         + comp["boost_popularity"])
             scored.append((score, int(i), comp))
         scored.sort(key=lambda x: (-x[0], self._ids[x[1]]))
         if query.sort != "relevance":
@@ -255,6 +259,29 @@ class SearchEngine:
                     hit.matched_text = self._chunk_text[pos][:300]
             hits.append(hit)
         return hits, total
+
+    def _dense_search(self, qvec: np.ndarray, n_cand: int, allowed: np.ndarray | None,
+                      dense: dict[int, float], matched: dict[int, int]) -> str | None:
+        """Fill `dense` with the best cosine of each candidate's header or body chunks; return the plan."""
+        c_scores, c_ids = self._cards.search(qvec, n_cand, allowed)
+        strategy = getattr(self._cards.last_plan, "strategy", None)
+        allowed_chunks = None
+        if allowed is not None and len(self._chunk_ids):
+            allowed_chunks = self._chunk_ids[np.isin(self._chunk_ids // CHUNK_STRIDE, allowed)]
+        for s, i in zip(c_scores[0], c_ids[0]):
+            if i >= 0:
+                dense[int(i)] = float(s)
+        if len(self._chunk_ids) and (allowed_chunks is None or len(allowed_chunks)):
+            k_chunks = min(n_cand * 2, len(self._chunk_ids) if allowed_chunks is None else len(allowed_chunks))
+            h_scores, h_ids = self._chunks.search(qvec, k_chunks, allowed_chunks)
+            for s, cid in zip(h_scores[0], h_ids[0]):
+                if cid < 0:
+                    continue
+                aid = int(cid) // CHUNK_STRIDE
+                if float(s) > dense.get(aid, -1.0):
+                    dense[aid] = float(s)
+                    matched[aid] = int(cid)
+        return strategy
 
     def _meta(self, cur, asset_ids: list[str]) -> dict[str, dict[str, Any]]:
         if not asset_ids:

@@ -44,13 +44,13 @@ def test_info_without_catalog_says_what_to_do(tmp_path: Path) -> None:
 
 def test_demo_builds_the_embedded_catalog_and_rerun_changes_nothing(tmp_path: Path) -> None:
     cat = tmp_path / "demo"
-    r = run("demo", "--catalog", str(cat), "--json", "--quiet")
+    r = run("demo", "--catalog", str(cat), "--json", "--quiet", "--no-serve")
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
     assert info["counts"]["assets"] > 3000
     assert info["by_kind"]["model"] > 2000 and info["by_kind"]["dataset"] > 300
     assert info["counts"]["evaluations"] > 10000 and info["counts"]["lineage_edges"] > 100
-    r2 = run("demo", "--catalog", str(cat), "--json", "--quiet")
+    r2 = run("demo", "--catalog", str(cat), "--json", "--quiet", "--no-serve")
     assert r2.returncode == 0
     assert json.loads(r2.stdout)["counts"] == info["counts"]
     assert " added" in r2.stderr and "updated" in r2.stderr
