@@ -33,3 +33,11 @@ class NotFound(AssetScoutError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable
         return str(self.args[0]) if self.args else "not found"
+
+
+class NotInCatalog(NotFound, InvalidInput):
+    """A name the user gave (e.g. a table id) that the catalog does not hold.
+
+    Both a lookup miss (HTTP 404) and a bad argument (CLI exit 2), so each layer maps
+    it the way it maps its own kind of mistake.
+    """

@@ -199,9 +199,12 @@ class _Ingest:
             self.report.reject(reader.name, origin, f"cannot read file: {exc.strerror or exc}")
             return
         reader_key = f"{reader.name}/{READER_FORMAT}"
-        prev = self.con.execute(
+        # fetchall, not fetchone: DuckDB 2 keeps a result that was not read to its end open,
+        # and the next register() on this connection (a flush of staged records) then fails
+        rows = self.con.execute(
             "SELECT sha256, reader FROM file_state WHERE origin = ?", [origin]
-        ).fetchone()
+        ).fetchall()
+        prev = rows[0] if rows else None
         if prev is not None and prev[0] == sha and prev[1] == reader_key:
             src.files_unchanged += 1
             return

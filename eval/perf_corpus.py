@@ -12,13 +12,14 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow.parquet as pq
 
-from assetscout.catalog.store import Catalog
 from assetscout.errors import CatalogError, InvalidInput
+
+if TYPE_CHECKING:
+    from assetscout.catalog.store import Catalog
 
 Log = Callable[[str], None]
 
@@ -221,6 +222,8 @@ class DensePath:
     @classmethod
     def load(cls, catalog: Catalog) -> DensePath:
         """Open the indexes the way the engine does (`load_index` on the search folder)."""
+        import pyarrow.parquet as pq
+
         from assetscout.index.factory import load_index
         from assetscout.search.build import search_dir
 

@@ -45,6 +45,7 @@ class SyntheticRow:
     recall: float
     short_results: int  # queries with fewer than min(k, allowed) hits: must be 0
     outside_filter: int  # hits the filter does not allow: must be 0
+    engine: dict[str, Any] = field(default_factory=dict)  # the same searched engine_depth deep, top k kept
 
 
 @dataclass
@@ -72,10 +73,16 @@ def run_synthetic(
     k: int = 10,
     fractions: Sequence[float] = (0.1, 0.01, 0.001),
     modes: Sequence[FilterMode] = ("random", "topic"),
+    engine_depth: int | None = 200,
     seed: int = 0,
     log: Log = lambda _: None,
 ) -> SyntheticResult:
-    """Build the product's index over `n` mixture vectors and measure every filter."""
+    """Build the product's index over `n` mixture vectors and measure every filter.
+
+    Each filter is searched for k hits, and again `engine_depth` deep with the top k kept:
+    the search engine asks its vector index for that many candidates before fusion (its
+    `Weights.candidates`), and HNSW finds the true top k more often from a deeper search.
+    """
     from assetscout.index.factory import create_index
 
     if n < 2 * k:
@@ -125,29 +132,53 @@ def run_synthetic(
     )
     for mode, fraction, allowed, truth in cases:
         n_allowed = n if allowed is None else len(allowed)
-        got = np.empty((n_queries, k), np.int64)
-        times = np.empty(n_queries)
-        strategies: dict[str, int] = {}
-        fallback = 0
-        index.search(mix.queries[:1], k, allowed=allowed)  # warm-up, not timed
-        for qi in range(n_queries):
-            t = time.perf_counter()
-            _, got[qi:qi + 1] = index.search(mix.queries[qi:qi + 1], k, allowed=allowed)
-            times[qi] = time.perf_counter() - t
-            plan = index.last_plan
-            if plan is not None:
-                strategies[plan.strategy] = strategies.get(plan.strategy, 0) + 1
-                fallback += plan.n_fallback
-        hits = got[got >= 0]
+        got, times, strategies, fallback = _timed_search(index, mix.queries, k, allowed)
         row = SyntheticRow(
             filter=mode, fraction=fraction, n_allowed=n_allowed, strategies=strategies, n_fallback=fallback,
             p50_ms=float(np.percentile(times, 50) * 1e3), p95_ms=float(np.percentile(times, 95) * 1e3),
-            recall=recall_at_k(got, truth),
-            short_results=int(((got >= 0).sum(axis=1) < min(k, n_allowed)).sum()),
-            outside_filter=0 if allowed is None else int((~np.isin(hits, allowed)).sum()),
+            recall=recall_at_k(got, truth), short_results=_short(got, min(k, n_allowed)),
+            outside_filter=_outside(got, allowed),
         )
+        if engine_depth and engine_depth > k:
+            deep, times, _, _ = _timed_search(index, mix.queries, engine_depth, allowed)
+            row.engine = {
+                "depth": engine_depth, "p50_ms": float(np.percentile(times, 50) * 1e3),
+                "p95_ms": float(np.percentile(times, 95) * 1e3), "recall": recall_at_k(deep[:, :k], truth),
+                "short_results": _short(deep, min(engine_depth, n_allowed)), "outside_filter": _outside(deep, allowed),
+            }
         result.rows.append(row)
         name = "no filter" if allowed is None else f"{mode} {fraction:.1%}"
-        log(f"synthetic {name}: recall {row.recall:.4f}, p50 {row.p50_ms:.2f} ms, p95 {row.p95_ms:.2f} ms")
+        log(f"synthetic {name}: recall {row.recall:.4f}, p50 {row.p50_ms:.2f} ms, p95 {row.p95_ms:.2f} ms"
+            + (f"; at depth {engine_depth}: recall {row.engine['recall']:.4f}, p50 {row.engine['p50_ms']:.2f} ms"
+               if row.engine else ""))
     result.peak_rss_mb = _peak_rss_mb()
     return result
+
+
+def _timed_search(index: Any, queries: np.ndarray, depth: int, allowed: np.ndarray | None
+                  ) -> tuple[np.ndarray, np.ndarray, dict[str, int], int]:
+    """One query per call (as interactive search sends them): ids, seconds, plans, fallbacks."""
+    got = np.empty((len(queries), depth), np.int64)
+    times = np.empty(len(queries))
+    strategies: dict[str, int] = {}
+    fallback = 0
+    index.search(queries[:1], depth, allowed=allowed)  # warm-up, not timed
+    for qi in range(len(queries)):
+        t = time.perf_counter()
+        _, got[qi:qi + 1] = index.search(queries[qi:qi + 1], depth, allowed=allowed)
+        times[qi] = time.perf_counter() - t
+        plan = index.last_plan
+        if plan is not None:
+            strategies[plan.strategy] = strategies.get(plan.strategy, 0) + 1
+            fallback += plan.n_fallback
+    return got, times, strategies, fallback
+
+
+def _short(got: np.ndarray, want: int) -> int:
+    """Queries with fewer than `want` hits."""
+    return int(((got >= 0).sum(axis=1) < want).sum())
+
+
+def _outside(got: np.ndarray, allowed: np.ndarray | None) -> int:
+    """Hits the filter does not allow."""
+    return 0 if allowed is None else int((~np.isin(got[got >= 0], allowed)).sum())

@@ -237,6 +237,12 @@ def print_report(r: RetrievalEvalResult, out: TextIO) -> None:
     out.write(f"{r.label}: {r.queries_loaded} queries, {scored} scored, {len(r.queries_skipped)} skipped"
               f"{f' ({r.skip_reason})' if r.queries_skipped else ''}\n")
     out.write(f"catalog {r.catalog}, encoder {r.encoder}, k={k}\n")
+    index = r.build.get("index")
+    if isinstance(index, dict):
+        out.write(f"search index built: {index['assets']:,} assets, {index['chunks']:,} chunks in {index['seconds']} s "
+                  f"({index['texts_embedded']:,} texts, embedding {index['embed_seconds']} s)\n")
+    elif index:
+        out.write(f"search index: {index}\n")
     if r.judged_ids_not_in_catalog:
         out.write(f"judged assets not in the catalog (count as unfound): {len(r.judged_ids_not_in_catalog)}: "
                   + ", ".join(r.judged_ids_not_in_catalog[:10]) + ("..." if len(r.judged_ids_not_in_catalog) > 10

@@ -96,6 +96,8 @@ def create_app(settings: AppSettings, *,
     from assetscout.search.http_errors import ApiError, ErrorBody, install_error_handlers
     from assetscout.search.http_ingest import ingest_uploads, uploads_root
     from assetscout.search.http_limits import BodyLimitMiddleware, BodyReader
+    from assetscout.search.http_tables import PREFIX as TABLES_PREFIX
+    from assetscout.search.http_tables import add_table_routes
     from assetscout.search.http_uploads import FileTooLarge, UploadLimits, receive_uploads
 
     class ApiJSON(JSONResponse):
@@ -114,6 +116,7 @@ def create_app(settings: AppSettings, *,
     async def lifespan(_: Any) -> AsyncIterator[None]:
         yield
         holder.close()
+        tables.close()
 
     app = FastAPI(
         lifespan=lifespan, title="assetscout", version=__version__,
@@ -124,7 +127,7 @@ def create_app(settings: AppSettings, *,
     app.state.settings = settings
     app.state.engines = holder
     app.add_middleware(BodyLimitMiddleware, limit_for=lambda method, path: (
-        settings.max_upload_bytes if path == "/ingest" else settings.max_json_bytes))
+        settings.max_upload_bytes if path == "/ingest" or path.startswith(TABLES_PREFIX) else settings.max_json_bytes))
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -295,6 +298,7 @@ def create_app(settings: AppSettings, *,
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
 
+    tables = add_table_routes(app, settings, holder)  # POST /tables/union, /tables/join (open on first use)
     return app
 
 

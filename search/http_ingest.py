@@ -1,4 +1,4 @@
-"""POST /ingest behind the HTTP layer: uploaded files -> catalog ingest -> search index -> swap.
+"""POST /ingest behind the HTTP layer: uploaded files -> catalog ingest -> search and table indexes -> swap.
 
 Uploads arrive in a per-request folder `<catalog>/uploads/.incoming-XXXX/`. Under the
 ingest lock that folder is renamed to `<catalog>/uploads/current/` and ingested from
@@ -21,6 +21,7 @@ from assetscout.catalog.store import open_catalog
 from assetscout.search.build import build_search_index, read_search_manifest
 from assetscout.search.http_engine import EngineHolder
 from assetscout.search.http_uploads import UploadedFile
+from assetscout.tables.catalog_index import update_table_index
 
 UPLOADS_DIR = "uploads"
 CURRENT_DIR = "current"
@@ -59,6 +60,8 @@ def ingest_uploads(holder: EngineHolder, incoming: Path, uploaded: list[Uploaded
                 with holder.swapping() as encoder:
                     built = build_search_index(catalog, encoder())
                 index = {"rebuilt": True, **{k: built.get(k) for k in ("assets", "chunks", "seconds", "texts_embedded")}}
+            # while the uploaded files still exist: the table indexes read them (and are reopened on next use)
+            tables = update_table_index(catalog, holder.encoder(), progress=False)
             out = report.to_dict()
         finally:
             shutil.rmtree(current, ignore_errors=True)
@@ -68,4 +71,6 @@ def ingest_uploads(holder: EngineHolder, incoming: Path, uploaded: list[Uploaded
             item["file"] = item["file"][len(prefix):]
     out["uploaded"] = [{"name": f.name, "size": f.size} for f in uploaded]
     out["search_index"] = index
+    out["table_index"] = None if tables.mode == "none" else {
+        k: v for k, v in tables.to_dict().items() if k in ("mode", "tables", "added", "rejected", "columns", "seconds")}
     return out

@@ -5,7 +5,8 @@ relative name the client chose, because readers recognize files by name and by
 their folder (`datasets/<name>/README.md` beside `dataset_infos.json`). A name is
 accepted only if it stays inside the folder: no absolute names, no `..`, no
 backslashes or drive letters, no control characters; files are created with
-O_EXCL | O_NOFOLLOW so nothing already on disk is followed or overwritten.
+O_EXCL | O_NOFOLLOW so nothing already on disk is followed or overwritten. Endpoints
+that take settings beside a file (table search) may ask for small text form fields too.
 
 Written here rather than taken from python-multipart because that package is not a
 dependency of assetscout.
@@ -26,6 +27,8 @@ from assetscout.errors import InvalidInput
 MAX_NAME_CHARS = 1024
 MAX_NAME_DEPTH = 8
 MAX_PART_HEADER_BYTES = 16 * 1024
+MAX_FIELDS = 32
+MAX_FIELD_BYTES = 4096
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -131,6 +134,30 @@ class _Sink:
             self.fd = -1
 
 
+class _FieldSink:
+    """A small text form field (`receive_uploads(fields=...)`), kept in memory up to MAX_FIELD_BYTES."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.size = 0
+        self._data = bytearray()
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.size += len(data)
+        if self.size > MAX_FIELD_BYTES:
+            raise InvalidInput(f"form field {self.name!r} is over {MAX_FIELD_BYTES:,} bytes")
+        self._data += data
+
+    def text(self) -> str:
+        try:
+            return self._data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"form field {self.name!r} is not UTF-8 text") from None
+
+    def close(self) -> None:
+        pass
+
+
 def _part_headers(raw: bytes) -> email.message.Message:
     try:
         text = raw.decode("utf-8")
@@ -140,11 +167,14 @@ def _part_headers(raw: bytes) -> email.message.Message:
 
 
 async def receive_uploads(chunks: AsyncIterator[bytes], content_type: str | None, dest: Path,
-                          limits: UploadLimits = UploadLimits()) -> list[UploadedFile]:
+                          limits: UploadLimits = UploadLimits(), *,
+                          fields: dict[str, str] | None = None) -> list[UploadedFile]:
     """Stream a multipart/form-data body into files under `dest`; return what was written.
 
-    Every part must be a file (a part with a file name); an empty file name (a form
-    submitted with no file chosen) is skipped. Raises InvalidInput for a malformed
+    Every part must be a file (a part with a file name), unless `fields` is given: then
+    parts without a file name are small text fields (at most MAX_FIELDS of at most
+    MAX_FIELD_BYTES each, names not repeated) put into `fields`. An empty file name (a
+    form submitted with no file chosen) is skipped. Raises InvalidInput for a malformed
     body, a bad or repeated name, too many files; FileTooLarge for a file over the
     per-file limit. What was written before the error stays: the caller owns `dest`.
     """
@@ -152,7 +182,7 @@ async def receive_uploads(chunks: AsyncIterator[bytes], content_type: str | None
     keep = len(sep) - 1
     buf = bytearray(b"\r\n")  # so the first delimiter looks like every other one
     state = "preamble"
-    sink: _Sink | None = None
+    sink: _Sink | _FieldSink | None = None
     skipping = False
     files: list[UploadedFile] = []
     names: set[str] = set()
@@ -188,7 +218,7 @@ async def receive_uploads(chunks: AsyncIterator[bytes], content_type: str | None
                         break
                     headers = _part_headers(bytes(buf[:end]))
                     del buf[: end + 4]
-                    sink, skipping = _open_part(headers, dest, limits, files, names)
+                    sink, skipping = _open_part(headers, dest, limits, files, names, fields)
                     state = "data"
                 elif state == "data":
                     at = buf.find(sep)
@@ -204,7 +234,10 @@ async def receive_uploads(chunks: AsyncIterator[bytes], content_type: str | None
                     if sink is not None:
                         sink.write(memoryview(buf)[:at])
                         sink.close()
-                        files.append(UploadedFile(sink.name, sink.size))
+                        if isinstance(sink, _FieldSink):
+                            fields[sink.name] = sink.text()  # type: ignore[index]  # a field sink needs fields
+                        else:
+                            files.append(UploadedFile(sink.name, sink.size))
                         sink = None
                     del buf[: at + len(sep)]
                     state = "after_delimiter"
@@ -220,13 +253,23 @@ async def receive_uploads(chunks: AsyncIterator[bytes], content_type: str | None
 
 
 def _open_part(headers: email.message.Message, dest: Path, limits: UploadLimits,
-               files: list[UploadedFile], names: set[str]) -> tuple[_Sink | None, bool]:
+               files: list[UploadedFile], names: set[str],
+               fields: dict[str, str] | None = None) -> tuple[_Sink | _FieldSink | None, bool]:
     if headers.get_content_disposition() != "form-data":
         raise InvalidInput("every multipart part needs 'Content-Disposition: form-data'")
     filename = headers.get_filename()
     if filename is None:
         field = headers.get_param("name", header="content-disposition")
-        raise InvalidInput(f"form field {field!r} is not a file; send only files (field name 'files')")
+        if fields is None:
+            raise InvalidInput(f"form field {field!r} is not a file; send only files (field name 'files')")
+        if not isinstance(field, str) or not field or len(field) > 100:
+            raise InvalidInput("a form field has no usable name")
+        if field in fields:
+            raise InvalidInput(f"form field {field!r} is sent twice")
+        if len(fields) >= MAX_FIELDS:
+            raise InvalidInput(f"too many form fields: at most {MAX_FIELDS}")
+        fields[field] = ""  # claims the name until the value is complete
+        return _FieldSink(field), False
     if filename == "":
         return None, True
     name = safe_upload_name(filename)

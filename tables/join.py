@@ -17,7 +17,8 @@ When the delta passes `max_delta` columns the main ensemble is dropped and rebui
 memory, over everything, at the next query. The ensemble itself is never written to
 disk (datasketch offers only pickle for it); opening an index rebuilds it from the
 stored signatures on the first query: seconds for 10^4 columns, about a minute for
-10^5 (MACHINE-NOTES).
+10^5 (MACHINE-NOTES). `open(..., ensemble=False)` skips it: every column is then
+scanned like the delta, which one-shot queries and large lakes can afford better.
 
 Directory layout (written by `create`, `add` + `save`):
 
@@ -92,8 +93,9 @@ class JoinIndex:
     """Containment search over column value sets; see the module docstring."""
 
     def __init__(self, directory: Path, manifest: dict[str, Any], sigs: SignatureSet, store: ValueStore,
-                 read_only: bool) -> None:
+                 read_only: bool, *, ensemble: bool = True) -> None:
         self.directory = directory
+        self.ensemble = ensemble  # False: every column is scanned like the delta (no ensemble is built)
         self.threshold: float = manifest["threshold"]
         self.num_perm: int = manifest["num_perm"]
         self.num_part: int = manifest["num_part"]
@@ -153,8 +155,16 @@ class JoinIndex:
         return idx
 
     @classmethod
-    def open(cls, directory: str | os.PathLike[str], *, read_only: bool = True) -> JoinIndex:
-        """Open an index; CatalogError when it is missing, damaged or of another format."""
+    def open(cls, directory: str | os.PathLike[str], *, read_only: bool = True, ensemble: bool = True) -> JoinIndex:
+        """Open an index; CatalogError when it is missing, damaged or of another format.
+
+        ensemble=False: propose candidates by scanning every signature (vectorized, as the
+        delta is) instead of building the LSH Ensemble. The ensemble costs seconds and
+        tens of KB per column to build (UGEN-V1's 9,822 columns: 5 s and +690 MB resident,
+        `rebuild()` timed on this machine); a scan reads num_perm x 8 bytes per column per
+        query, so one-shot queries (the CLI) and lakes whose ensemble would not fit in
+        memory are better served by the scan.
+        """
         import json
 
         d = Path(directory)
@@ -173,7 +183,7 @@ class JoinIndex:
         store = ValueStore(d / VALUES_DB, read_only=read_only)
         if not read_only:
             store.truncate(n)  # sets of an add() that was never saved
-        return cls(d, manifest, sigs, store, read_only)
+        return cls(d, manifest, sigs, store, read_only, ensemble=ensemble)
 
     def save(self) -> None:
         """Make every add() so far durable: arrays first, the manifest (the commit) last."""
@@ -387,12 +397,13 @@ class JoinIndex:
     def _candidate_ids(self, hv: np.ndarray, size: int, mc: float) -> list[int]:
         if size <= 0 or self._n == 0:
             return []
-        if self._main is None:
+        if self._main is None and self.ensemble:
             self.rebuild()
-        from datasketch import LeanMinHash
+        found: set[int] = set()
+        if self._main is not None:
+            from datasketch import LeanMinHash
 
-        q = LeanMinHash(seed=self.seed, hashvalues=hv, scheme=SCHEME)
-        found = set(self._main.query(q, size)) if self._main is not None else set()
+            found.update(self._main.query(LeanMinHash(seed=self.seed, hashvalues=hv, scheme=SCHEME), size))
         n = len(self._sigs)
         if n > self._main_n:
             lo = self._main_n

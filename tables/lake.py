@@ -43,7 +43,7 @@ Progress = Callable[[int, int, str], None]
 #: lets another index (union search) take what it needs from the same single read.
 TableHook = Callable[[str, ReadResult, TableProfile], None]
 
-_SCHEMA = """
+PROFILE_SCHEMA = """
 CREATE TABLE lake_table (
     table_id VARCHAR PRIMARY KEY,     -- path relative to the lake folder, '/'-separated
     path VARCHAR NOT NULL, name VARCHAR NOT NULL, format VARCHAR NOT NULL,
@@ -81,7 +81,8 @@ class LakeReport:
         return asdict(self)
 
 
-def _progress_line(stream: Any = None) -> Progress:
+def progress_line(stream: Any = None, *, label: str = "lake") -> Progress:
+    """A progress callback writing '<label>: i/total tables (p%) path' lines (throttled) to stderr."""
     stream = stream or sys.stderr
     state = {"last": 0.0}
     tty = stream.isatty()
@@ -92,7 +93,7 @@ def _progress_line(stream: Any = None) -> Progress:
             return
         state["last"] = now
         name = path if len(path) < 60 else "..." + path[-57:]
-        line = f"lake: {i}/{total} tables ({100 * i // max(total, 1)}%) {name}"
+        line = f"{label}: {i}/{total} tables ({100 * i // max(total, 1)}%) {name}"
         if tty:
             stream.write("\r" + line.ljust(110)[:110] + ("\n" if i == total else ""))
         else:
@@ -119,7 +120,8 @@ def find_tables(folder: Path) -> tuple[list[Path], int, list[tuple[str, str]]]:
     return tables, skipped, problems
 
 
-def _profile_rows(table_id: str, res: ReadResult, prof: TableProfile, indexed: set[int]) -> tuple[dict, list[dict]]:
+def profile_rows(table_id: str, res: ReadResult, prof: TableProfile, indexed: set[int]) -> tuple[dict, list[dict]]:
+    """The lake_table row and lake_column rows of one table (`indexed`: ordinals in the join index)."""
     trow = {
         "table_id": table_id, "path": res.path, "name": res.name, "format": res.format,
         "size_bytes": res.file_size, "n_rows": res.n_rows, "n_rows_estimate": res.n_rows_estimate,
@@ -145,7 +147,8 @@ def _profile_rows(table_id: str, res: ReadResult, prof: TableProfile, indexed: s
     return trow, crows
 
 
-def _insert(con: Any, table: str, rows: list[dict]) -> None:
+def insert_rows(con: Any, table: str, rows: list[dict]) -> None:
+    """Append dict rows to a profile table through Arrow (by the table's column order)."""
     import pyarrow as pa
 
     if not rows:
@@ -182,7 +185,7 @@ def ingest_lake(folder: str | os.PathLike[str], index_dir: str | os.PathLike[str
     target = Path(index_dir).expanduser()
     _check_target(target)
     report = LakeReport(lake=str(root), index_dir=str(target))
-    callback: Progress | None = _progress_line() if progress is True else (progress or None)
+    callback: Progress | None = progress_line() if progress is True else (progress or None)
     ropts = read_options or ReadOptions()
 
     tables, report.files_skipped, problems = find_tables(root)
@@ -194,7 +197,7 @@ def ingest_lake(folder: str | os.PathLike[str], index_dir: str | os.PathLike[str
     try:
         join = JoinIndex.create(staging / JOIN_DIR, threshold=threshold, num_perm=num_perm, num_part=num_part)
         con = duckdb.connect(str(staging / PROFILES_DB))
-        con.execute(_SCHEMA)
+        con.execute(PROFILE_SCHEMA)
         pending_t: list[dict] = []
         pending_c: list[dict] = []
         for i, path in enumerate(tables, start=1):
@@ -214,7 +217,7 @@ def ingest_lake(folder: str | os.PathLike[str], index_dir: str | os.PathLike[str
                     for j, scan in enumerate(res.columns) if len(scan.distinct) >= join_min_distinct]
             report.columns_indexed += join.add(((ref, vals) for ref, vals, _ in cols),
                                                complete=[c for _, _, c in cols])
-            trow, crows = _profile_rows(table_id, res, prof, {ref.ordinal for ref, _, _ in cols})
+            trow, crows = profile_rows(table_id, res, prof, {ref.ordinal for ref, _, _ in cols})
             if on_table is not None:
                 on_table(table_id, res, prof)
             pending_t.append(trow)
@@ -223,11 +226,11 @@ def ingest_lake(folder: str | os.PathLike[str], index_dir: str | os.PathLike[str
             report.columns_profiled += len(crows)
             report.tables_with_warnings += bool(res.warnings)
             if len(pending_c) >= 5000:
-                _insert(con, "lake_table", pending_t)
-                _insert(con, "lake_column", pending_c)
+                insert_rows(con, "lake_table", pending_t)
+                insert_rows(con, "lake_column", pending_c)
                 pending_t, pending_c = [], []
-        _insert(con, "lake_table", pending_t)
-        _insert(con, "lake_column", pending_c)
+        insert_rows(con, "lake_table", pending_t)
+        insert_rows(con, "lake_column", pending_c)
         con.close()
         join.save()
         join.close()

@@ -62,8 +62,11 @@ class UnionBuildReport:
         return asdict(self)
 
 
-class _Collector:
-    """The ingest hook: turns each table into column and pair rows (no values kept)."""
+class EvidenceCollector:
+    """The ingest hook: turns each table into column and pair rows (no values kept).
+
+    Also used on its own by `catalog_index`, which appends a few tables to an index.
+    """
 
     def __init__(self, options: EvidenceOptions, num_perm: int) -> None:
         self.options = options
@@ -162,7 +165,7 @@ def build_union_index(lake: str | os.PathLike[str], index_dir: str | os.PathLike
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        collector = _Collector(opts, num_perm)
+        collector = EvidenceCollector(opts, num_perm)
         lake_report = ingest_lake(lake, staging / LAKE_DIR, progress=progress, read_options=read_options,
                                   profile_options=profile_options, num_perm=num_perm, on_table=collector)
         report = UnionBuildReport(lake=lake_report, tables_indexed=collector.tables,

@@ -2,7 +2,8 @@
 
 Specific formats (a file name or folder a zoo always uses) come before generic ones
 (any markdown card with YAML front matter), so that the generic reader only sees what
-no specific reader recognized.
+no specific reader recognized. Table files (CSV, Parquet, JSON lines) that no zoo reader
+knows come last: they are data, read as `table` assets (`tables`).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ def all_readers() -> list[Reader]:
         openclip,
         openvino,
         pwc,
+        tables,
         tfhub,
         timm,
     )
 
     ordered: list[Reader] = []
-    for module in (misc, mteb, helm, timm, openclip, tfhub, openvino, croissant, pwc, hf_hub, hf_cards):
+    for module in (misc, mteb, helm, timm, openclip, tfhub, openvino, croissant, pwc, hf_hub, hf_cards, tables):
         ordered.extend(module.READERS)
     return ordered
 

@@ -1,4 +1,7 @@
-"""The union evaluation CLI on a tiny synthetic lake, and DUST-IMDB as a smoke test (fake encoder)."""
+"""The union evaluation CLI on a tiny synthetic lake, and DUST-IMDB as a smoke test.
+
+The real model is the default; every test here asks for the hashing encoder (`--encoder fake`).
+"""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ def test_cli_json_scores_every_ranking(tiny, tmp_path, capsys):
     out = tmp_path / "ours.csv"
     code = main(["--lake", str(lake.lake), "--queries", str(lake.queries), "--groundtruth", str(lake.groundtruth),
                  "--k", "3", "--json", "--baseline", str(baseline), "--rankings", str(out),
-                 "--set", "relationship_weight=1", "--quiet"])
+                 "--set", "relationship_weight=1", "--quiet", "--encoder", "fake"])
     assert code == 0
     result = json.loads(capsys.readouterr().out)
     rows = {r["ranking"]: r["metrics"] for r in result["rows"]}
@@ -53,7 +56,7 @@ def test_cli_json_scores_every_ranking(tiny, tmp_path, capsys):
 def test_cli_text_report_states_both_map_definitions(tiny, capsys):
     lake, _ = tiny
     assert main(["--lake", str(lake.lake), "--queries", str(lake.queries), "--groundtruth", str(lake.groundtruth),
-                 "--quiet"]) == 0
+                 "--quiet", "--encoder", "fake"]) == 0
     text = capsys.readouterr().out
     assert "SANTOS MAP@10" in text and "min(k, |R|)" in text and "(P@1 + ... + P@k) / k" in text
     assert "latency ours: p50" in text and "peak RSS" in text
@@ -64,10 +67,10 @@ def test_cli_text_report_states_both_map_definitions(tiny, capsys):
 def test_cli_reports_bad_input(tiny, tmp_path, capsys):
     lake, _ = tiny
     assert main(["--lake", str(lake.lake), "--queries", str(lake.queries), "--groundtruth", str(lake.groundtruth),
-                 "--set", "no_such_knob=1", "--quiet"]) == 2
+                 "--set", "no_such_knob=1", "--quiet", "--encoder", "fake"]) == 2
     assert "--set must be NAME=VALUE" in capsys.readouterr().err
     assert main(["--lake", str(lake.lake), "--queries", str(tmp_path / "missing"),
-                 "--groundtruth", str(lake.groundtruth), "--quiet"]) == 2
+                 "--groundtruth", str(lake.groundtruth), "--quiet", "--encoder", "fake"]) == 2
 
 
 def test_parse_settings_types_values():
@@ -81,9 +84,9 @@ def test_index_dir_can_be_kept_and_reused(tiny, tmp_path):
     lake, _ = tiny
     index_dir = tmp_path / "idx"
     first = run_union_eval(str(lake.lake), str(lake.queries), [str(lake.groundtruth)], k=3,
-                           index_dir=str(index_dir), progress=False)
+                           index_dir=str(index_dir), encoder="fake", progress=False)
     again = run_union_eval(str(lake.lake), str(lake.queries), [str(lake.groundtruth)], k=3,
-                           index_dir=str(index_dir), reuse_index=True, progress=False)
+                           index_dir=str(index_dir), reuse_index=True, encoder="fake", progress=False)
     assert (index_dir / "manifest.json").is_file() and "reused" in again.build
     assert [r.metrics for r in first.rows] == [r.metrics for r in again.rows]
 
@@ -94,7 +97,7 @@ def test_dust_imdb_smoke(shared_data, tmp_path):
     out = tmp_path / "ranking.csv"
     result = run_union_eval(str(root / "datalake"), str(root / "query"),
                             [str(root / "groundtruth" / "union_gt_pairs.csv")], k=10, rankings_out=str(out),
-                            progress=False)
+                            encoder="fake", progress=False)
     ours = next(r.metrics for r in result.rows if r.ranking == "ours")
     assert result.queries == 1 and not result.queries_failed and result.build["tables_indexed"] == 21
     assert ours["precision"] == 1.0 and ours["map"] == 1.0

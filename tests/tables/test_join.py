@@ -199,3 +199,20 @@ def test_empty_index_and_empty_columns(tmp_path):
     idx = JoinIndex.create(tmp_path / "j")
     assert idx.query(["a", "b"]) == []
     assert idx.add([(ColumnRef("t", 0, "c"), [None, "NA", ""])]) == 0 and len(idx) == 0
+
+
+def test_scan_without_ensemble_finds_what_the_ensemble_finds(tmp_path, lake):
+    """open(ensemble=False) scans every signature: no ensemble is built, recall is not lower."""
+    queries, columns = lake
+    build(tmp_path, columns, threshold=0.7).close()
+    with JoinIndex.open(tmp_path / "join") as ens, JoinIndex.open(tmp_path / "join", ensemble=False) as scan:
+        found = {"ensemble": 0, "scan": 0}
+        for q, truth in queries:
+            want = {r for r, c in truth.items() if c >= 0.7}
+            for name, idx in (("ensemble", ens), ("scan", scan)):
+                got = idx.query(q, k=10)
+                assert all(m.exact and m.containment == pytest.approx(truth[ColumnRef(m.table, m.ordinal, m.column)])
+                           for m in got)
+                found[name] += len({ColumnRef(m.table, m.ordinal, m.column) for m in got} & want)
+        assert scan._main is None and scan.delta_size == 0
+        assert found["scan"] >= found["ensemble"] and found["scan"] / 60 >= 0.95

@@ -1,0 +1,92 @@
+"""Retrieval modes of the engine (hybrid, dense, lexical) and the lexical bound of hybrid fusion.
+
+A six-dataset DataFinder-shaped corpus indexed with the hashing encoder: seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from assetscout.catalog.ingest import ingest
+from assetscout.catalog.store import open_catalog
+from assetscout.embed.fake import HashingEncoder
+from assetscout.errors import InvalidInput
+from assetscout.search.build import build_search_index
+from assetscout.search.engine import SearchEngine
+from assetscout.search.query import Query
+
+DOCS = {
+    "LibriSpeech": "LibriSpeech is a corpus of read English speech from audiobooks for speech recognition.",
+    "CommonVoice": "Common Voice is a multilingual corpus of read speech recorded by volunteers.",
+    "ImageNet": "ImageNet is a large image classification dataset of labelled photos.",
+    "COCO": "COCO is an image dataset for object detection, segmentation and captioning.",
+    "SQuAD": "SQuAD is a reading comprehension dataset of questions on Wikipedia paragraphs.",
+    "MuMu": "MuMu is a dataset of music albums classified into genre classes.",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
+    root = tmp_path_factory.mktemp("modes")
+    corpus = root / "corpus_pwc_datasets.jsonl"
+    corpus.write_text("".join(json.dumps({"id": k, "contents": v, "variants": [k]}) + "\n" for k, v in DOCS.items()))
+    catalog = open_catalog(root / "catalog")
+    ingest([corpus], catalog)
+    build_search_index(catalog, HashingEncoder())
+    eng = SearchEngine(catalog, HashingEncoder())
+    yield eng
+    eng.close()
+
+
+def _components(engine: SearchEngine, text: str, **kw) -> dict[str, dict[str, float]]:
+    result = engine.search(Query.build(text=text, explain=True, k=10, **kw), with_facets=False)
+    return {h.asset_id: h.components for h in result.hits}
+
+
+def test_unknown_mode_is_refused(engine: SearchEngine) -> None:
+    with pytest.raises(InvalidInput, match="mode 'bm25' is not known; use one of hybrid, dense, lexical"):
+        engine.search(Query.build(text="speech"), mode="bm25")  # type: ignore[arg-type]
+
+
+def test_lexical_mode_is_bm25_alone(engine: SearchEngine) -> None:
+    result = engine.search(Query.build(text="audiobooks speech", explain=True), mode="lexical")
+    assert result.plan["mode"] == "lexical" and "ms_encode" not in result.plan  # no encoder call
+    assert result.hits[0].asset_id == "pwc:dataset/LibriSpeech"
+    assert set(result.hits[0].components) == {"lexical", "bm25"}
+    assert [h.score for h in result.hits] == [h.components["bm25"] for h in result.hits]
+    # only documents sharing a term: the speech corpora
+    assert {h.asset_id for h in result.hits} == {"pwc:dataset/LibriSpeech", "pwc:dataset/CommonVoice"}
+
+
+def test_dense_mode_is_cosine_alone(engine: SearchEngine) -> None:
+    result = engine.search(Query.build(text="audiobooks speech", explain=True), mode="dense")
+    assert "ms_lexical" not in result.plan
+    assert all(set(h.components) == {"dense"} and h.score == h.components["dense"] for h in result.hits)
+    assert len(result.hits) == len(DOCS)
+
+
+def test_lexical_component_is_a_share_of_the_query_bound(engine: SearchEngine) -> None:
+    comps = _components(engine, "audiobooks speech")
+    assert all(0.0 <= c["lexical"] <= 1.0 for c in comps.values())
+    # LibriSpeech holds the best match of both words: its share is 1
+    assert comps["pwc:dataset/LibriSpeech"]["lexical"] == pytest.approx(1.0, abs=1e-5)
+    # CommonVoice matches only 'speech', the commoner word: a partial share
+    assert 0.0 < comps["pwc:dataset/CommonVoice"]["lexical"] < 0.5
+
+
+def test_lexical_component_is_bm25_over_the_word_bound(engine: SearchEngine) -> None:
+    """Regression: lexical was BM25 over the best candidate's BM25, so it changed with the filters and
+    gave a generic best match the full lexical weight."""
+    from assetscout.index.lexical import LexicalIndex
+    from assetscout.search.build import search_dir
+
+    lexical = LexicalIndex.load(search_dir(engine.catalog) / "lexical")
+    text = "speech recorded by volunteers from audiobooks"
+    bound = sum(float(lexical.scores(word).max()) for word in text.split())
+    assert bound >= float(lexical.scores(text).max())  # no document scores above it
+    for comp in _components(engine, text).values():
+        assert comp["lexical"] == pytest.approx(comp["bm25"] / bound, abs=1e-4)
