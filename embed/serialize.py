@@ -111,8 +111,27 @@ def _words_of(identifier: str) -> str:
     return identifier.replace("-", " ").replace("_", " ")
 
 
+# ISO 639-3 codes (as MTEB writes them, "rus-Cyrl") for the languages named above.
+_ISO3_TO_1 = {
+    "ara": "ar", "bul": "bg", "ben": "bn", "cat": "ca", "ces": "cs", "dan": "da", "deu": "de", "ell": "el",
+    "eng": "en", "spa": "es", "est": "et", "fas": "fa", "fin": "fi", "fra": "fr", "heb": "he", "hin": "hi",
+    "hrv": "hr", "hun": "hu", "ind": "id", "ita": "it", "jpn": "ja", "kor": "ko", "lit": "lt", "lav": "lv",
+    "msa": "ms", "zsm": "ms", "nld": "nl", "nor": "no", "nob": "no", "pol": "pl", "por": "pt", "ron": "ro",
+    "rus": "ru", "slk": "sk", "slv": "sl", "srp": "sr", "swe": "sv", "swa": "sw", "tam": "ta", "tel": "te",
+    "tha": "th", "tur": "tr", "ukr": "uk", "urd": "ur", "vie": "vi", "zho": "zh", "cmn": "zh",
+}
+_SCRIPT_SUFFIX = re.compile(r"^([a-z]{2,3})[-_][A-Z][a-z]{3}$")
+
+
+def language_name(code: str) -> str:
+    """English name of a language code ("ru", "rus", "rus-Cyrl" -> "Russian"); else the code."""
+    match = _SCRIPT_SUFFIX.match(code.strip())
+    key = (match.group(1) if match else code.strip()).lower()
+    return LANGUAGE_NAMES.get(_ISO3_TO_1.get(key, key), code)
+
+
 def _language_names(codes: list[str], limit: int) -> str:
-    names = _dedupe(LANGUAGE_NAMES.get(c.lower(), c) for c in codes)
+    names = _dedupe(language_name(c) for c in codes)
     if len(names) > limit:
         return f"{', '.join(names[:limit])} and {len(names) - limit} more (multilingual)"
     return ", ".join(names)

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from assetscout.catalog.store import Catalog, write_json_atomic
 from assetscout.embed.base import Encoder
 from assetscout.embed.cache import EmbeddingCache, encode_cached
-from assetscout.embed.serialize import serialize_card
+from assetscout.embed.serialize import language_name, serialize_card
 from assetscout.index.factory import create_index
 from assetscout.index.lexical import LexicalIndex
 
@@ -57,6 +57,7 @@ def search_dir(catalog: Catalog) -> Path:
 def _lexical_text(a: dict[str, Any]) -> str:
     parts = [a["asset_id"].split("/", 1)[-1], a["name"], a.get("title") or "", " ".join(a.get("aliases") or []),
              " ".join(a.get("tasks") or []), " ".join(a.get("tags") or []), a.get("library") or "",
+             " ".join(dict.fromkeys(language_name(c) for c in (a.get("languages") or [])[:20])),
              a.get("organization") or "", a.get("summary") or ""]
     body = a.get("card_text") or ""
     if body:

@@ -199,3 +199,11 @@ def test_serialized_real_cards_rank_by_topic_with_the_fake_encoder(shared_data: 
     queries = enc.encode(["sentence similarity embeddings for semantic search",
                           "image classification with a vision transformer"])
     assert list((queries @ headers.T).argmax(axis=1)) == [0, 1]
+
+
+def test_language_codes_of_every_form_become_names():
+    from assetscout.embed.serialize import language_name
+
+    assert language_name("ru") == language_name("rus") == language_name("rus-Cyrl") == "Russian"
+    assert language_name("cmn-Hans") == "Chinese" and language_name("eng-Latn") == "English"
+    assert language_name("tlh") == "tlh"  # unknown codes stay as written
