@@ -457,6 +457,13 @@ def _default_progress(stream=sys.stderr) -> Progress:
     return show
 
 
+def refresh_hub_totals(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the per-asset Hub popularity totals that asset_view joins (schema.sql)."""
+    con.execute("DELETE FROM hub_totals")
+    con.execute("INSERT INTO hub_totals SELECT asset_id, max(downloads), max(likes), any_value(task) "
+                "FROM hub_stats GROUP BY asset_id")
+
+
 def ingest(paths: list[Path | str], catalog: Catalog, *, limits: IngestLimits | None = None,
            readers: list[Reader] | None = None, progress: Progress | bool | None = None) -> IngestReport:
     """Ingest files and folders into `catalog`; return the report (never raises for bad records).
@@ -482,5 +489,6 @@ def ingest(paths: list[Path | str], catalog: Catalog, *, limits: IngestLimits | 
             {"run_id": report.run_id, "source": r.source, "file": r.file, "line": r.line, "reason": r.reason}
             for r in report.rejected
         ])
+        refresh_hub_totals(con)
         con.execute("COMMIT")
     return report

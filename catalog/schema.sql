@@ -181,12 +181,19 @@ CREATE TABLE IF NOT EXISTS ingest_run (
     report      JSON
 );
 
+-- hub_stats summed up per asset, refreshed by every ingest (catalog/ingest.py): the
+-- search path reads asset_view on every query and must not regroup 10^5 rows each time.
+CREATE TABLE IF NOT EXISTS hub_totals (
+    asset_id  VARCHAR PRIMARY KEY,
+    downloads BIGINT,
+    likes     BIGINT,
+    task      VARCHAR
+);
+
 CREATE OR REPLACE VIEW asset_view AS
 SELECT a.* REPLACE (
            coalesce(a.downloads, h.downloads) AS downloads,
            coalesce(a.likes, h.likes) AS likes),
        h.task AS hub_task
 FROM asset a
-LEFT JOIN (SELECT asset_id, max(downloads) AS downloads, max(likes) AS likes,
-                  any_value(task) AS task
-           FROM hub_stats GROUP BY asset_id) h USING (asset_id);
+LEFT JOIN hub_totals h USING (asset_id);

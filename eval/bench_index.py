@@ -201,7 +201,7 @@ def run_benchmark(
     k: int = 10,
     fractions: Sequence[float] = (0.1, 0.01, 0.001),
     modes: Sequence[FilterMode] = ("random", "topic"),
-    ef_search: int = 128,
+    ef_search: int | None = None,
     exact_filter_min: int | None = None,
     batch_size: int = 100_000,
     seed: int = 0,
@@ -285,7 +285,7 @@ def run_benchmark(
 
 
 def _params(index: VectorIndex) -> dict[str, Any]:
-    keys = ("ef_search", "exact_filter_min", "exact_filter_fraction")
+    keys = ("effective_ef_search", "exact_filter_min", "exact_filter_fraction")
     return {key: getattr(index, key) for key in keys if hasattr(index, key)}
 
 
@@ -330,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--fractions", default="0.1,0.01,0.001", help="filter selectivities, comma-separated")
     parser.add_argument("--filters", default="random,topic", help="filter kinds: random, topic")
-    parser.add_argument("--ef-search", type=int, default=128)
+    parser.add_argument("--ef-search", type=int, default=None, help="HNSW efSearch (default: grown with the index size)")
     parser.add_argument(
         "--exact-filter-min", type=int, default=None,
         help="scan filters of up to this many ids exactly, whatever the fraction (0: always FAISS)",

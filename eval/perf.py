@@ -17,7 +17,8 @@ Real corpus (--catalog, an indexed catalog; nothing is rebuilt or written):
 
 Synthetic (--synthetic-n vectors, 1M by default; --skip-synthetic leaves it out): the
 index the product's factory picks for that size over bench_index's calibrated mixture,
-with random and topic-following filters: build time, index memory, p50 / p95, recall@k.
+with random and topic-following filters: build time, index memory, p50 / p95, recall@k,
+searched k deep and as deep as the engine's candidate list (the top k kept).
 
 Peak memory is the process's ru_maxrss; machine load (1-minute load average) is
 recorded before and after, since latency on a shared 2-core machine depends on it.

@@ -188,7 +188,7 @@ def test_plan_follows_selectivity(built, data: Data) -> None:
     index.search(data.q, K, allowed=data.ids[: N // 2])  # 50%: FAISS with a selector
     assert index.last_plan.strategy == ("faiss_selector" if faiss else "bitmap_scan")
     if name == "faiss-hnsw":
-        assert index.last_plan.params["efSearch"] >= 2 * index.ef_search
+        assert index.last_plan.params["efSearch"] >= 2 * index.effective_ef_search
 
 
 @pytest.mark.parametrize("fraction", [0.5, 0.1, 0.01, 0.001])
