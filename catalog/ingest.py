@@ -458,10 +458,16 @@ def _default_progress(stream=sys.stderr) -> Progress:
 
 
 def refresh_hub_totals(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the per-asset Hub popularity totals that asset_view joins (schema.sql)."""
-    con.execute("DELETE FROM hub_totals")
-    con.execute("INSERT INTO hub_totals SELECT asset_id, max(downloads), max(likes), any_value(task) "
-                "FROM hub_stats GROUP BY asset_id")
+    """Store each asset's Hub popularity totals and normalized task keys on its row (schema.sql)."""
+    con.execute("UPDATE asset SET hub_downloads = NULL, hub_likes = NULL, hub_task = NULL "
+                "WHERE hub_downloads IS NOT NULL OR hub_likes IS NOT NULL OR hub_task IS NOT NULL")
+    con.execute("UPDATE asset SET hub_downloads = h.downloads, hub_likes = h.likes, hub_task = h.task "
+                "FROM (SELECT asset_id, max(downloads) AS downloads, max(likes) AS likes, any_value(task) AS task "
+                "FROM hub_stats GROUP BY asset_id) h WHERE asset.asset_id = h.asset_id")
+    con.execute("UPDATE asset SET task_keys = list_distinct(list_filter(list_transform("
+                "list_concat(coalesce(tasks, []::VARCHAR[]), "
+                "CASE WHEN hub_task IS NULL THEN []::VARCHAR[] ELSE [hub_task] END), "
+                "lambda t: trim(regexp_replace(lower(t), '[^a-z0-9]+', '-', 'g'), '-')), lambda k: k <> ''))")
 
 
 def ingest(paths: list[Path | str], catalog: Catalog, *, limits: IngestLimits | None = None,

@@ -181,19 +181,17 @@ CREATE TABLE IF NOT EXISTS ingest_run (
     report      JSON
 );
 
--- hub_stats summed up per asset, refreshed by every ingest (catalog/ingest.py): the
--- search path reads asset_view on every query and must not regroup 10^5 rows each time.
-CREATE TABLE IF NOT EXISTS hub_totals (
-    asset_id  VARCHAR PRIMARY KEY,
-    downloads BIGINT,
-    likes     BIGINT,
-    task      VARCHAR
-);
+-- Hub popularity per asset (hub_stats summed up), stored on the asset row by every
+-- ingest (catalog/ingest.py refresh_hub_totals): the search path reads asset_view on
+-- every query and must neither regroup 10^5 hub rows nor join them each time.
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS hub_downloads BIGINT;
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS hub_likes BIGINT;
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS hub_task VARCHAR;
+-- tasks and hub_task normalized ("Text Classification" -> text-classification), for filters
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS task_keys VARCHAR[];
 
 CREATE OR REPLACE VIEW asset_view AS
-SELECT a.* REPLACE (
-           coalesce(a.downloads, h.downloads) AS downloads,
-           coalesce(a.likes, h.likes) AS likes),
-       h.task AS hub_task
-FROM asset a
-LEFT JOIN hub_totals h USING (asset_id);
+SELECT * REPLACE (
+           coalesce(downloads, hub_downloads) AS downloads,
+           coalesce(likes, hub_likes) AS likes)
+FROM asset;

@@ -18,7 +18,6 @@ from assetscout.catalog.queries import CatalogQueries
 from assetscout.errors import InvalidInput
 from assetscout.search.query import Query
 
-_TASK_NORM = "regexp_replace(lower({x}), '[^a-z0-9]+', '-', 'g')"
 
 
 @dataclass
@@ -62,9 +61,7 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
         w.add("a.non_commercial = ?", bool(f["non_commercial"]))
     if "task" in f:
         keys = [_task(v) for v in f["task"]]
-        w.add("list_has_any(list_transform(a.tasks, lambda t: " + _TASK_NORM.format(x="t")
-              + "), ?::VARCHAR[]) OR " + _TASK_NORM.format(x="coalesce(a.hub_task, '')")
-              + " IN (SELECT unnest(?::VARCHAR[]))", keys, keys)
+        w.add("list_has_any(a.task_keys, ?::VARCHAR[])", keys)  # normalized at ingest, as _task does
     if "library" in f:
         w.add("lower(a.library) IN (SELECT unnest(?::VARCHAR[]))", _lower(f["library"]))
     if "language" in f:

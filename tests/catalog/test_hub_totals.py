@@ -1,0 +1,36 @@
+"""Hub popularity and task keys stored on asset rows at ingest, as asset_view and the task filter read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assetscout.catalog.ingest import _insert, refresh_hub_totals
+
+
+def _asset(asset_id: str, tasks: list[str], downloads: int | None) -> dict:
+    return {"asset_id": asset_id, "kind": "model", "name": asset_id, "source": "t", "source_uri": "f",
+            "sources": ["t"], "license_class": "unknown", "tasks": tasks, "languages": [], "tags": [],
+            "aliases": [], "content_hash": "h", "updated_at": dt.datetime(2026, 1, 1), "downloads": downloads}
+
+
+def test_hub_totals_and_task_keys_follow_hub_stats(catalog) -> None:
+    with catalog.writing() as con:
+        _insert(con, "asset", [_asset("m1", ["Text Classification "], None), _asset("m2", [], 5),
+                               _asset("m3", ["fill-mask"], None)])
+        _insert(con, "hub_stats", [
+            {"asset_id": "m1", "downloads": 10, "likes": 1, "task": None, "origin": "o1", "source": "hub"},
+            {"asset_id": "m1", "downloads": 30, "likes": 2, "task": None, "origin": "o2", "source": "hub"},
+            {"asset_id": "m2", "downloads": 99, "likes": 7, "task": "Token Classification", "origin": "o1",
+             "source": "hub"},
+        ])
+        refresh_hub_totals(con)
+        con.execute("DELETE FROM hub_stats WHERE asset_id = 'm1'")
+        _insert(con, "hub_stats", [{"asset_id": "m3", "downloads": 4, "likes": None, "task": "fill mask",
+                                    "origin": "o3", "source": "hub"}])
+        refresh_hub_totals(con)
+    con = catalog.connect()
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT asset_id, downloads, likes, task_keys FROM asset_view ORDER BY asset_id").fetchall()}
+    assert rows["m1"] == (None, None, ["text-classification"])  # its hub rows are gone: totals cleared
+    assert rows["m2"] == (5, 7, ["token-classification"])  # the card's own downloads win over the hub's
+    assert rows["m3"] == (4, None, ["fill-mask"])  # one key for "fill-mask" and "fill mask"
