@@ -96,7 +96,7 @@ class BodyLimitMiddleware:
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     if message.get("more_body", False):
-                        await drain(receive, limit)
+                        await drain(receive, 2 * limit - seen)  # the same bound as a declared length
                     raise ApiError(413, "payload_too_large", _too_large(None, limit, method, path),
                                    headers={"Connection": "close"})
             return message
