@@ -103,6 +103,28 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def search_index_stale(catalog, report, encoder) -> bool:
+    """Whether the catalog's search index must be rebuilt after `report`'s ingest.
+
+    Not the catalog's updated_at: every ingest writes (its run record), so comparing it
+    would rebuild after an ingest that changed nothing.
+    """
+    from assetscout.catalog.summary import catalog_info
+    from assetscout.embed.base import check_compatible
+    from assetscout.search.build import read_search_manifest
+
+    manifest = read_search_manifest(catalog)
+    if manifest is None or manifest.get("assets") != catalog_info(catalog)["counts"]["assets"]:
+        return True
+    if any(s.assets_added or s.assets_updated or s.assets_removed for s in report.sources.values()):
+        return True
+    try:
+        check_compatible(manifest["encoder"], encoder.describe(), what="search index")
+    except InvalidInput:
+        return True  # built with another encoder: rebuild with the configured one
+    return False
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from assetscout.catalog.demo import build
     from assetscout.catalog.summary import catalog_info, format_info
@@ -114,12 +136,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(json.dumps(info, indent=2, default=str) if args.json else format_info(info), flush=True)
     if args.no_serve:
         return 0
-    from assetscout.search.build import build_search_index, read_search_manifest
+    from assetscout.search.build import build_search_index
 
-    manifest = read_search_manifest(catalog)
-    if manifest is None or manifest.get("catalog_updated_at") != catalog.manifest().get("updated_at") \
-            or any(s.assets_added or s.assets_updated or s.assets_removed for s in report.sources.values()):
-        build_search_index(catalog, _encoder(args), progress=not args.quiet)
+    encoder = _encoder(args)
+    if search_index_stale(catalog, report, encoder):
+        build_search_index(catalog, encoder, progress=not args.quiet)
+    args.encoder = encoder
     print(f"\nserving the demo catalog on http://{args.host}:{args.port}  (API docs: /docs, "
           f"try /search?q=multilingual+sentence+embedding+model&explain=true); Ctrl-C stops", flush=True)
     return cmd_serve(args)
@@ -250,7 +272,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from assetscout.search.app import serve
 
-    serve(_catalog(args).root, host=args.host, port=args.port, encoder=_encoder(args))
+    serve(_catalog(args).root, host=args.host, port=args.port, encoder=getattr(args, "encoder", None) or _encoder(args))
     return 0
 
 

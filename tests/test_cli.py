@@ -54,3 +54,22 @@ def test_demo_builds_the_embedded_catalog_and_rerun_changes_nothing(tmp_path: Pa
     assert r2.returncode == 0
     assert json.loads(r2.stdout)["counts"] == info["counts"]
     assert " added" in r2.stderr and "updated" in r2.stderr
+
+
+def test_search_index_is_rebuilt_only_when_assets_or_encoder_changed(tmp_path: Path, shared_data: Path) -> None:
+    from assetscout.catalog.ingest import ingest
+    from assetscout.catalog.store import open_catalog
+    from assetscout.cli import search_index_stale
+    from assetscout.embed.fake import HashingEncoder
+    from assetscout.search.build import build_search_index
+
+    catalog = open_catalog(tmp_path / "cat")
+    src = shared_data / "cards" / "helm_model_metadata"
+    first = ingest([src], catalog)
+    encoder = HashingEncoder(64)
+    assert search_index_stale(catalog, first, encoder)  # no index yet
+    build_search_index(catalog, encoder)
+    again = ingest([src], catalog)  # unchanged input: the catalog is rewritten, no asset changes
+    assert not search_index_stale(catalog, again, encoder)
+    assert search_index_stale(catalog, again, HashingEncoder(64, seed=1))  # another encoder
+    assert search_index_stale(catalog, first, encoder)  # an ingest that added assets
