@@ -53,6 +53,21 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def swap_dir(staging: Path | None, target: Path) -> None:
+    """Put a folder built aside in place of `target` (or remove `target`) by renames.
+
+    Readers see the old folder or the new one, never a half-written one; the old one is
+    deleted last. Used for every index folder built next to its live version.
+    """
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    if staging is not None:
+        os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _library_versions() -> dict[str, str]:
     import pyarrow
     import yaml

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assetscout.catalog.store import Catalog, write_json_atomic
+from assetscout.catalog.store import Catalog, swap_dir, write_json_atomic
 from assetscout.embed.base import Encoder
 from assetscout.embed.cache import EmbeddingCache, encode_cached
 from assetscout.embed.serialize import language_name, serialize_card
@@ -133,11 +133,7 @@ def build_search_index(catalog: Catalog, encoder: Encoder, *, progress: bool = F
         "texts_embedded": len(headers) + len(chunk_texts),
     }
     write_json_atomic(work / "manifest.json", info)
-    old = catalog.root / f".{SEARCH_DIR}.old-{os.getpid()}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(work, target)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_dir(work, target)
     info["seconds"] = round(time.monotonic() - started, 2)
     say(f"built in {info['seconds']} s (embedding {info['embed_seconds']} s)")
     return info

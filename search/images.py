@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assetscout.catalog.store import Catalog, write_json_atomic
+from assetscout.catalog.store import Catalog, swap_dir, write_json_atomic
 from assetscout.embed.base import check_compatible
 from assetscout.embed.image import ImageFile, OpenCLIPEncoder, find_images
 from assetscout.errors import CatalogError, InvalidInput
@@ -118,11 +118,7 @@ def build_image_index(catalog: Catalog, encoder: OpenCLIPEncoder, *, roots: list
             "skipped": skipped[:100], "skipped_count": len(skipped), "roots": [str(f) for f in folders],
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     write_json_atomic(work / "manifest.json", info)
-    target, old = image_dir(catalog), catalog.root / f".{IMAGE_DIR}.old-{os.getpid()}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(work, target)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_dir(work, image_dir(catalog))
     info["seconds"] = round(time.monotonic() - started, 2)
     say(f"indexed {len(images):,} images in {info['seconds']} s")
     return info

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from assetscout.catalog.store import swap_dir
 from assetscout.errors import AssetScoutError, CatalogError, InvalidInput
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ def update_table_index(catalog: Catalog, encoder: Encoder, *, rebuild: bool = Fa
         for stale in catalog.root.glob(_BUILDING + "*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by an update that was killed
         if not wanted:
-            _swap_in(None, target)
+            swap_dir(None, target)
             return TableIndexReport(str(target), "removed", "the catalog has no tables",
                                     seconds=round(time.monotonic() - started, 3))
         manifest, sources, why = _state(target, encoder)
@@ -234,7 +235,7 @@ def update_table_index(catalog: Catalog, encoder: Encoder, *, rebuild: bool = Fa
         try:
             report = _Update(catalog.root, target, staging, encoder, manifest, keep, progress,
                              read_options, evidence).run(todo)
-            _swap_in(staging, target)
+            swap_dir(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -242,17 +243,6 @@ def update_table_index(catalog: Catalog, encoder: Encoder, *, rebuild: bool = Fa
     report.why = why if manifest is None else ""
     report.seconds = round(time.monotonic() - started, 3)
     return report
-
-
-def _swap_in(staging: Path | None, target: Path) -> None:
-    """Replace `target` by `staging` (or remove it) with renames; the old folder goes last."""
-    old = target.parent / f".{target.name}.old-{os.getpid()}"
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    if staging is not None:
-        os.replace(staging, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 class _Update:

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assetscout.catalog.store import swap_dir
 from assetscout.errors import InvalidInput
 from assetscout.tables.join import JoinIndex
 from assetscout.tables.minhash import ColumnRef
@@ -246,7 +247,7 @@ def ingest_lake(folder: str | os.PathLike[str], index_dir: str | os.PathLike[str
             "counts": {"tables": report.tables_read, "rejected": len(report.rejected),
                        "columns": report.columns_profiled, "columns_indexed": report.columns_indexed},
         })
-        _swap_in(staging, target)
+        swap_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -276,13 +277,6 @@ def _check_target(target: Path) -> None:
         raise InvalidInput(f"index_dir {str(target)!r} exists and is not a lake index; "
                            f"refusing to replace it")
 
-
-def _swap_in(staging: Path, target: Path) -> None:
-    old = target.parent / f".{target.name}.old-{os.getpid()}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staging, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def open_join_index(index_dir: str | os.PathLike[str]) -> JoinIndex:

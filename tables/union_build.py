@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assetscout.catalog.store import swap_dir
 from assetscout.errors import InvalidInput
 from assetscout.tables.union_evidence import EvidenceOptions, table_evidence
 from assetscout.tables.union_store import (
@@ -192,11 +193,7 @@ def build_union_index(lake: str | os.PathLike[str], index_dir: str | os.PathLike
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seconds": report.seconds,
         }
         write_union_files(staging, UnionFiles(manifest, collector.columns, col_vec, collector.pairs, sigs, pair_vec))
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        if target.exists():
-            os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
