@@ -18,10 +18,10 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
 
 from assetscout import __version__
-from assetscout.errors import CatalogError, InvalidInput
+from assetscout.errors import AssetScoutError, CatalogError, InvalidInput
 from assetscout.search.query import FILTER_KEYS, MAX_K, MAX_TEXT_CHARS, SORT_KEYS, Query, parse_filter_args
 
 if TYPE_CHECKING:
@@ -321,3 +321,37 @@ def serve(catalog_dir: Path | str, host: str = "127.0.0.1", port: int = 8000, en
     else:
         settings = dataclasses.replace(settings, catalog_dir=catalog_dir, encoder=encoder)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, server_header=False)
+
+
+@contextlib.contextmanager
+def serve_in_background(app: Any, host: str = "127.0.0.1", *, log_level: str = "warning",
+                        start_timeout_s: float = 30.0) -> Iterator[str]:
+    """Run `app` under uvicorn in a daemon thread on a free port; yield its base URL.
+
+    For tests, notebooks and benchmarks that need a real server beside them; the server
+    stops when the block ends.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on", server_header=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout_s
+    try:
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise AssetScoutError(f"uvicorn did not start on {host}:{port} within {start_timeout_s} s")
+            time.sleep(0.02)
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +21,7 @@ import pytest
 from assetscout.catalog.ingest import ingest
 from assetscout.catalog.store import open_catalog
 from assetscout.embed.fake import HashingEncoder
-from assetscout.search.app import AppSettings, create_app
+from assetscout.search.app import AppSettings, create_app, serve_in_background
 from assetscout.search.build import build_search_index
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,28 +35,9 @@ pytestmark = pytest.mark.skipif(not CARDS.is_dir(), reason=f"shared data not fou
 
 @contextlib.contextmanager
 def serve(settings: AppSettings, **app_kw: Any) -> Iterator[httpx.Client]:
-    """A real uvicorn server in a background thread on a free port; yields a client for it."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, **app_kw), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    """A real uvicorn server on a free port of 127.0.0.1; yields an httpx client for it."""
+    with serve_in_background(create_app(settings, **app_kw)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        yield client
 
 
 def assert_error(response: httpx.Response, status: int, code: str, *words: str) -> str:

@@ -8,8 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -21,7 +19,7 @@ import pytest
 from assetscout.catalog.ingest import ingest
 from assetscout.catalog.store import open_catalog
 from assetscout.embed.fake import HashingEncoder
-from assetscout.search.app import AppSettings, create_app
+from assetscout.search.app import AppSettings, create_app, serve_in_background
 from assetscout.tables.catalog_index import update_table_index
 
 KiB = 1024
@@ -30,28 +28,9 @@ ENCODER = HashingEncoder()
 
 @contextlib.contextmanager
 def serve(settings: AppSettings) -> Iterator[httpx.Client]:
-    """A real uvicorn server in a background thread on a free port; yields a client for it."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    """A real uvicorn server on a free port of 127.0.0.1; yields an httpx client for it."""
+    with serve_in_background(create_app(settings)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        yield client
 
 
 def assert_error(response: httpx.Response, status: int, code: str, *words: str) -> str:
