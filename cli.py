@@ -89,6 +89,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         cmd_index(argparse.Namespace(catalog=args.catalog, model=args.model, quiet=args.quiet, json=False))
     else:
         _print_tables(_update_tables(catalog, _encoder(args), args), as_json=args.json)
+    if not args.no_index:
+        from assetscout.search.images_cli import update_images_if_configured
+
+        update_images_if_configured(catalog, quiet=args.quiet)
     return 0
 
 

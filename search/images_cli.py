@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +31,21 @@ def clip_encoder(args: argparse.Namespace):
         raise InvalidInput(f"no CLIP checkpoint configured for {arch}: give --clip-checkpoint FILE "
                            f"(or set {CLIP_CHECKPOINT_ENV}); --random-weights is for tests only")
     return OpenCLIPEncoder(arch, checkpoint or None, config_file=config or None)
+
+
+def update_images_if_configured(catalog, *, quiet: bool = False) -> dict | None:
+    """After an ingest: rebuild the image index when a CLIP model is configured in the environment."""
+    arch, checkpoint = os.environ.get(CLIP_ARCH_ENV), os.environ.get(CLIP_CHECKPOINT_ENV)
+    if not (arch and checkpoint):
+        return None
+    from assetscout.embed.image import OpenCLIPEncoder
+    from assetscout.search.images import build_image_index
+
+    encoder = OpenCLIPEncoder(arch, checkpoint, config_file=os.environ.get(CLIP_CONFIG_ENV) or None)
+    info = build_image_index(catalog, encoder, progress=not quiet)
+    if not quiet:
+        print(f"image index: {info['images']:,} images ({info['skipped_count']} skipped)", file=sys.stderr)
+    return info
 
 
 def add_images_parser(sub: argparse._SubParsersAction, catalog_of: Callable[[argparse.Namespace], object],

@@ -64,8 +64,8 @@ def clip_config(tmp_path: Path) -> Path:
 
 
 @pytest.mark.skipif(not HAS_OPEN_CLIP, reason="open_clip not installed (optional image extra)")
-def test_images_of_ingested_folders_are_indexed_owned_and_searchable(tmp_path: Path, lake: Path,
-                                                                      clip_config: Path) -> None:
+def test_images_of_ingested_folders_are_indexed_owned_and_searchable(tmp_path: Path, lake: Path, clip_config: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import torch
 
     from assetscout.embed.image import OpenCLIPEncoder
@@ -100,6 +100,16 @@ def test_images_of_ingested_folders_are_indexed_owned_and_searchable(tmp_path: P
         ImageSearcher(catalog, other)
     with pytest.raises(InvalidInput, match="non-empty"):
         searcher.search("   ")
+
+    # with the model configured in the environment, an ingest keeps the image index current
+    from assetscout.config import CLIP_ARCH_ENV, CLIP_CHECKPOINT_ENV, CLIP_CONFIG_ENV
+
+    write_png(lake / "cats_dogs" / "images" / "3.png", 30, 30, (200, 200, 0))
+    monkeypatch.setenv(CLIP_ARCH_ENV, "assetscout-tiny-clip")
+    monkeypatch.setenv(CLIP_CHECKPOINT_ENV, str(checkpoint))
+    monkeypatch.setenv(CLIP_CONFIG_ENV, str(clip_config))
+    assert main(["ingest", str(lake), "--catalog", str(catalog.root), "--quiet"]) == 0
+    assert len(ImageSearcher(catalog, encoder).search("a photo of a cat", k=10)) == 5
 
     # the CLI: same answer, JSON
     rc = main(["images", "search", "a photo of a cat", "--catalog", str(catalog.root), "--json",
