@@ -17,13 +17,12 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import sys
 import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import duckdb
 import pyarrow as pa
@@ -37,6 +36,7 @@ from assetscout.catalog.store import Catalog
 from assetscout.catalog.walk import walk
 from assetscout.config import IngestLimits
 from assetscout.errors import RecordError
+from assetscout.progress import Progress, progress_line
 
 READER_FORMAT = "1"  # bump to force every file to be read again after a reader change
 FLUSH_EVERY = 2000  # records staged before they are written
@@ -107,7 +107,6 @@ class IngestReport:
         }
 
 
-Progress = Callable[[int, int, str], None]
 
 
 def _file_sha256(path: Path) -> tuple[str, int]:
@@ -437,24 +436,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any
         con.unregister("_rows")
 
 
-def _default_progress(stream=sys.stderr) -> Progress:
-    state = {"last": 0.0}
-    tty = stream.isatty()
-
-    def show(i: int, total: int, path: str) -> None:
-        now = time.monotonic()
-        if i != total and now - state["last"] < (0.2 if tty else 5.0):
-            return
-        state["last"] = now
-        name = path if len(path) < 60 else "..." + path[-57:]
-        line = f"ingest: {i}/{total} files ({100 * i // max(total, 1)}%) {name}"
-        if tty:
-            stream.write("\r" + line.ljust(110)[:110] + ("\n" if i == total else ""))
-        else:
-            stream.write(line + "\n")
-        stream.flush()
-
-    return show
+def _default_progress(stream=None) -> Progress:
+    return progress_line("ingest", "files", stream)
 
 
 def refresh_hub_totals(con: duckdb.DuckDBPyConnection) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -29,6 +28,8 @@ from typing import Any
 
 from assetscout.catalog.store import swap_dir
 from assetscout.errors import InvalidInput
+from assetscout.progress import Progress
+from assetscout.progress import progress_line as shared_progress_line
 from assetscout.tables.join import JoinIndex
 from assetscout.tables.minhash import ColumnRef
 from assetscout.tables.profile import ProfileOptions, TableProfile, profile_read
@@ -39,7 +40,6 @@ FORMAT_VERSION = 1
 PROFILES_DB = "profiles.duckdb"
 JOIN_DIR = "join"
 
-Progress = Callable[[int, int, str], None]
 #: Called once per table read, with (table id, what the reader returned, its profile):
 #: lets another index (union search) take what it needs from the same single read.
 TableHook = Callable[[str, ReadResult, TableProfile], None]
@@ -84,24 +84,7 @@ class LakeReport:
 
 def progress_line(stream: Any = None, *, label: str = "lake") -> Progress:
     """A progress callback writing '<label>: i/total tables (p%) path' lines (throttled) to stderr."""
-    stream = stream or sys.stderr
-    state = {"last": 0.0}
-    tty = stream.isatty()
-
-    def show(i: int, total: int, path: str) -> None:
-        now = time.monotonic()
-        if i != total and now - state["last"] < (0.2 if tty else 5.0):
-            return
-        state["last"] = now
-        name = path if len(path) < 60 else "..." + path[-57:]
-        line = f"{label}: {i}/{total} tables ({100 * i // max(total, 1)}%) {name}"
-        if tty:
-            stream.write("\r" + line.ljust(110)[:110] + ("\n" if i == total else ""))
-        else:
-            stream.write(line + "\n")
-        stream.flush()
-
-    return show
+    return shared_progress_line(label, "tables", stream)
 
 
 def find_tables(folder: Path) -> tuple[list[Path], int, list[tuple[str, str]]]:
