@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from assetscout.catalog import datasets as dataset_names
 from assetscout.catalog.merge import merge_records
+from assetscout.catalog.languages import language_key
 from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.readers import Reader, all_readers
 from assetscout.catalog.records import ASSET_KINDS, AssetRecord, FacetUpdate, Rejected, Skipped
@@ -440,8 +441,9 @@ def _default_progress(stream=None) -> Progress:
     return progress_line("ingest", "files", stream)
 
 
-def refresh_hub_totals(con: duckdb.DuckDBPyConnection) -> None:
-    """Store each asset's Hub popularity totals and normalized task keys on its row (schema.sql)."""
+def refresh_derived_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Store on each asset row what queries would otherwise derive per row and per query (schema.sql):
+    Hub popularity totals, normalized task keys, language keys."""
     con.execute("UPDATE asset SET hub_downloads = NULL, hub_likes = NULL, hub_task = NULL "
                 "WHERE hub_downloads IS NOT NULL OR hub_likes IS NOT NULL OR hub_task IS NOT NULL")
     con.execute("UPDATE asset SET hub_downloads = h.downloads, hub_likes = h.likes, hub_task = h.task "
@@ -451,6 +453,15 @@ def refresh_hub_totals(con: duckdb.DuckDBPyConnection) -> None:
                 "list_concat(coalesce(tasks, []::VARCHAR[]), "
                 "CASE WHEN hub_task IS NULL THEN []::VARCHAR[] ELSE [hub_task] END), "
                 "lambda t: trim(regexp_replace(lower(t), '[^a-z0-9]+', '-', 'g'), '-')), lambda k: k <> ''))")
+    rows = con.execute("SELECT asset_id, languages FROM asset WHERE len(languages) > 0").fetchall()
+    keys = pa.table({"asset_id": [r[0] for r in rows],
+                     "keys": pa.array([sorted({language_key(c) for c in r[1]}) for r in rows], pa.list_(pa.string()))})
+    con.execute("UPDATE asset SET language_keys = NULL WHERE len(languages) = 0 AND language_keys IS NOT NULL")
+    con.register("_language_keys", keys)
+    try:
+        con.execute("UPDATE asset SET language_keys = k.keys FROM _language_keys k WHERE asset.asset_id = k.asset_id")
+    finally:
+        con.unregister("_language_keys")
 
 
 def ingest(paths: list[Path | str], catalog: Catalog, *, limits: IngestLimits | None = None,
@@ -478,6 +489,6 @@ def ingest(paths: list[Path | str], catalog: Catalog, *, limits: IngestLimits | 
             {"run_id": report.run_id, "source": r.source, "file": r.file, "line": r.line, "reason": r.reason}
             for r in report.rejected
         ])
-        refresh_hub_totals(con)
+        refresh_derived_columns(con)
         con.execute("COMMIT")
     return report

@@ -189,6 +189,8 @@ ALTER TABLE asset ADD COLUMN IF NOT EXISTS hub_likes BIGINT;
 ALTER TABLE asset ADD COLUMN IF NOT EXISTS hub_task VARCHAR;
 -- tasks and hub_task normalized ("Text Classification" -> text-classification), for filters
 ALTER TABLE asset ADD COLUMN IF NOT EXISTS task_keys VARCHAR[];
+-- languages as one key each (catalog/languages.py: "eng-Latn", "eng", "EN" -> "en")
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS language_keys VARCHAR[];
 
 CREATE OR REPLACE VIEW asset_view AS
 SELECT * REPLACE (

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from assetscout.catalog.languages import language_key
 from assetscout.catalog.licenses import normalize_license
 from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.queries import CatalogQueries
@@ -65,7 +66,8 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
     if "library" in f:
         w.add("lower(a.library) IN (SELECT unnest(?::VARCHAR[]))", _lower(f["library"]))
     if "language" in f:
-        w.add("list_has_any(list_transform(a.languages, lambda x: lower(x)), ?::VARCHAR[])", _lower(f["language"]))
+        keys = sorted({language_key(v) for v in f["language"]})
+        w.add("list_has_any(a.language_keys, ?::VARCHAR[])", keys)  # keyed at ingest, as language_key does
     if "tag" in f:
         w.add("list_has_any(list_transform(a.tags, lambda x: lower(x)), ?::VARCHAR[])", _lower(f["tag"]))
     if "organization" in f:

@@ -32,7 +32,7 @@ FILTER_KEYS: dict[str, tuple[str, str]] = {
     "non_commercial": ("bool", "true or false"),
     "task": ("list", "task / pipeline tag, e.g. text-classification, image-classification"),
     "library": ("list", "library, e.g. transformers, timm, sentence-transformers"),
-    "language": ("list", "language code, e.g. en, de, zh"),
+    "language": ("list", "language code in any form: en, eng or eng-Latn match the same"),
     "tag": ("list", "a tag as written"),
     "dataset": ("list", "a dataset the model was trained or evaluated on (name or dataset id)"),
     "base_model": ("list", "an ancestor model (asset id or HF repo id): its descendants"),

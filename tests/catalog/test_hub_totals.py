@@ -1,21 +1,21 @@
-"""Hub popularity and task keys stored on asset rows at ingest, as asset_view and the task filter read them."""
+"""Hub popularity, task and language keys stored on asset rows at ingest, as asset_view and the filters read them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from assetscout.catalog.ingest import _insert, refresh_hub_totals
+from assetscout.catalog.ingest import _insert, refresh_derived_columns
 
 
-def _asset(asset_id: str, tasks: list[str], downloads: int | None) -> dict:
+def _asset(asset_id: str, tasks: list[str], downloads: int | None, languages: tuple[str, ...] = ()) -> dict:
     return {"asset_id": asset_id, "kind": "model", "name": asset_id, "source": "t", "source_uri": "f",
-            "sources": ["t"], "license_class": "unknown", "tasks": tasks, "languages": [], "tags": [],
+            "sources": ["t"], "license_class": "unknown", "tasks": tasks, "languages": list(languages), "tags": [],
             "aliases": [], "content_hash": "h", "updated_at": dt.datetime(2026, 1, 1), "downloads": downloads}
 
 
 def test_hub_totals_and_task_keys_follow_hub_stats(catalog) -> None:
     with catalog.writing() as con:
-        _insert(con, "asset", [_asset("m1", ["Text Classification "], None), _asset("m2", [], 5),
+        _insert(con, "asset", [_asset("m1", ["Text Classification "], None, ("EN", "eng-Latn", "rus-Cyrl", "xx")), _asset("m2", [], 5),
                                _asset("m3", ["fill-mask"], None)])
         _insert(con, "hub_stats", [
             {"asset_id": "m1", "downloads": 10, "likes": 1, "task": None, "origin": "o1", "source": "hub"},
@@ -23,12 +23,14 @@ def test_hub_totals_and_task_keys_follow_hub_stats(catalog) -> None:
             {"asset_id": "m2", "downloads": 99, "likes": 7, "task": "Token Classification", "origin": "o1",
              "source": "hub"},
         ])
-        refresh_hub_totals(con)
+        refresh_derived_columns(con)
         con.execute("DELETE FROM hub_stats WHERE asset_id = 'm1'")
         _insert(con, "hub_stats", [{"asset_id": "m3", "downloads": 4, "likes": None, "task": "fill mask",
                                     "origin": "o3", "source": "hub"}])
-        refresh_hub_totals(con)
+        refresh_derived_columns(con)
     con = catalog.connect()
+    keys = dict(con.execute("SELECT asset_id, language_keys FROM asset").fetchall())
+    assert keys == {"m1": ["en", "ru", "xx"], "m2": None, "m3": None}  # one key per language
     rows = {r[0]: r[1:] for r in con.execute(
         "SELECT asset_id, downloads, likes, task_keys FROM asset_view ORDER BY asset_id").fetchall()}
     assert rows["m1"] == (None, None, ["text-classification"])  # its hub rows are gone: totals cleared
