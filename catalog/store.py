@@ -28,7 +28,7 @@ from typing import Any, Iterator
 import duckdb
 
 from assetscout import __version__
-from assetscout.errors import CatalogError
+from assetscout.errors import CatalogError, InvalidInput
 
 FORMAT_VERSION = 1
 DB_NAME = "catalog.duckdb"
@@ -66,6 +66,25 @@ def swap_dir(staging: Path | None, target: Path) -> None:
     if staging is not None:
         os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def check_replaceable_dir(target: Path, manifest_name: str, fmt: str, what: str) -> None:
+    """Refuse to build over `target` unless it is absent, empty, or a `what` of format `fmt`.
+
+    Index builders replace their folder wholesale; a mistyped path must not delete data.
+    """
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise InvalidInput(f"index_dir must be a folder, got the file {str(target)!r}")
+    if not any(target.iterdir()):
+        return
+    try:
+        found = json.loads((target / manifest_name).read_text("utf-8")).get("format")
+    except (OSError, ValueError, AttributeError):
+        found = None
+    if found != fmt:
+        raise InvalidInput(f"index_dir {str(target)!r} exists and is not {what}; refusing to replace it")
 
 
 def _library_versions() -> dict[str, str]:

@@ -95,10 +95,10 @@ def create_app(settings: AppSettings, *,
     from assetscout.search.http_engine import EngineHolder
     from assetscout.search.http_errors import ApiError, ErrorBody, install_error_handlers
     from assetscout.search.http_ingest import ingest_uploads, uploads_root
-    from assetscout.search.http_limits import BodyLimitMiddleware, BodyReader
+    from assetscout.search.http_limits import BodyLimitMiddleware
     from assetscout.search.http_tables import PREFIX as TABLES_PREFIX
     from assetscout.search.http_tables import add_table_routes
-    from assetscout.search.http_uploads import FileTooLarge, UploadLimits, receive_uploads
+    from assetscout.search.http_uploads import UploadLimits, receive_request_uploads
 
     class ApiJSON(JSONResponse):
         def render(self, content: Any) -> bytes:
@@ -280,18 +280,8 @@ def create_app(settings: AppSettings, *,
         root.mkdir(parents=True, exist_ok=True)
         incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
         try:
-            body = BodyReader(request.receive)
-            try:
-                files = await receive_uploads(body.chunks(), content_type, incoming, upload_limits)
-            except ConnectionResetError:
-                raise InvalidInput("the client disconnected during the upload") from None
-            except (FileTooLarge, InvalidInput) as exc:
-                # read the rest (bounded by the body limit) so that the client gets the answer
-                with contextlib.suppress(Exception):
-                    await body.drain(settings.max_upload_bytes)
-                if isinstance(exc, FileTooLarge):
-                    raise ApiError(413, "payload_too_large", str(exc)) from None
-                raise
+            files = await receive_request_uploads(request.receive, content_type, incoming, upload_limits,
+                                                  drain_bytes=settings.max_upload_bytes)
             if not files:
                 raise InvalidInput("no files uploaded: send one or more files in the multipart field 'files'")
             return await run_in_threadpool(ingest_uploads, holder, incoming, files)

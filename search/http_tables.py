@@ -34,7 +34,7 @@ from assetscout.search.http_engine import ReadWriteLock
 from assetscout.search.http_errors import ApiError, ErrorBody, validation_message
 from assetscout.search.http_ingest import uploads_root
 from assetscout.search.http_limits import BodyReader
-from assetscout.search.http_uploads import FileTooLarge, UploadLimits, receive_uploads
+from assetscout.search.http_uploads import UploadLimits, receive_request_uploads
 from assetscout.tables.catalog_search import CatalogTables, NoTables, QueryTable
 
 if TYPE_CHECKING:
@@ -189,18 +189,9 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
         root.mkdir(parents=True, exist_ok=True)
         incoming = Path(tempfile.mkdtemp(prefix=".tables-", dir=root))
         try:
-            reader = BodyReader(request.receive)
             fields: dict[str, str] = {}
-            try:
-                files = await receive_uploads(reader.chunks(), content_type, incoming, limits, fields=fields)
-            except ConnectionResetError:
-                raise InvalidInput("the client disconnected during the upload") from None
-            except (FileTooLarge, InvalidInput) as exc:
-                with contextlib.suppress(Exception):
-                    await reader.drain(settings.max_upload_bytes)
-                if isinstance(exc, FileTooLarge):
-                    raise ApiError(413, "payload_too_large", str(exc)) from None
-                raise
+            files = await receive_request_uploads(request.receive, content_type, incoming, limits,
+                                                  drain_bytes=settings.max_upload_bytes, fields=fields)
             body = validate(model, fields, "form")
             if files and body.table_id:
                 raise InvalidInput("send either a table file or table_id, not both")

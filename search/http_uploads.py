@@ -14,13 +14,14 @@ dependency of assetscout.
 
 from __future__ import annotations
 
+import contextlib
 import email.message
 import email.parser
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 from assetscout.errors import InvalidInput
 
@@ -280,3 +281,27 @@ def _open_part(headers: email.message.Message, dest: Path, limits: UploadLimits,
     names.add(str(name))
     return _Sink(dest, name, limits.max_file_bytes), False
 
+
+
+async def receive_request_uploads(receive: Any, content_type: str | None, dest: Path, limits: UploadLimits, *,
+                                  drain_bytes: int, fields: dict[str, str] | None = None) -> list[UploadedFile]:
+    """`receive_uploads` on an ASGI request body, with its failures as the API answers them.
+
+    A file over its limit is a 413 and a malformed body a 400; either way the rest of the
+    body is read (at most `drain_bytes`) first, so that the client reads the answer
+    instead of a connection reset. A client that hangs up mid-upload is a 400.
+    """
+    from assetscout.search.http_errors import ApiError
+    from assetscout.search.http_limits import BodyReader
+
+    body = BodyReader(receive)
+    try:
+        return await receive_uploads(body.chunks(), content_type, dest, limits, fields=fields)
+    except ConnectionResetError:
+        raise InvalidInput("the client disconnected during the upload") from None
+    except (FileTooLarge, InvalidInput) as exc:
+        with contextlib.suppress(Exception):
+            await body.drain(drain_bytes)
+        if isinstance(exc, FileTooLarge):
+            raise ApiError(413, "payload_too_large", str(exc)) from None
+        raise

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assetscout.catalog.store import swap_dir
+from assetscout.catalog.store import check_replaceable_dir, swap_dir
 from assetscout.errors import InvalidInput
 from assetscout.progress import Progress
 from assetscout.progress import progress_line as shared_progress_line
@@ -167,7 +167,7 @@ def ingest_lake(folder: str | os.PathLike[str], index_dir: str | os.PathLike[str
     if isinstance(join_min_distinct, bool) or not isinstance(join_min_distinct, int) or join_min_distinct < 1:
         raise InvalidInput(f"join_min_distinct must be an integer >= 1, got {join_min_distinct!r}")
     target = Path(index_dir).expanduser()
-    _check_target(target)
+    check_replaceable_dir(target, "manifest.json", FORMAT, "a lake index")
     report = LakeReport(lake=str(root), index_dir=str(target))
     callback: Progress | None = progress_line() if progress is True else (progress or None)
     ropts = read_options or ReadOptions()
@@ -241,24 +241,6 @@ def _reject(con: Any, report: LakeReport, table_id: str, reason: str, line: int 
     report.rejected.append((table_id, reason if line is None else f"line {line}: {reason}"))
     con.execute("INSERT INTO lake_rejected VALUES (?, ?, ?)", [table_id, line, reason])
 
-
-def _check_target(target: Path) -> None:
-    """Refuse to replace a folder that is not a lake index (it would be deleted)."""
-    import json
-
-    if not target.exists():
-        return
-    if not target.is_dir():
-        raise InvalidInput(f"index_dir must be a folder, got the file {str(target)!r}")
-    if not any(target.iterdir()):
-        return
-    try:
-        fmt = json.loads((target / "manifest.json").read_text("utf-8")).get("format")
-    except (OSError, ValueError, AttributeError):
-        fmt = None
-    if fmt != FORMAT:
-        raise InvalidInput(f"index_dir {str(target)!r} exists and is not a lake index; "
-                           f"refusing to replace it")
 
 
 

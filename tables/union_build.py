@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assetscout.catalog.store import swap_dir
+from assetscout.catalog.store import check_replaceable_dir, swap_dir
 from assetscout.errors import InvalidInput
 from assetscout.tables.union_evidence import EvidenceOptions, table_evidence
 from assetscout.tables.union_store import (
     FORMAT,
     FORMAT_VERSION,
     LAKE_DIR,
+    MANIFEST,
     ColumnRows,
     PairRows,
     UnionFiles,
@@ -119,24 +120,6 @@ def encode_texts(encoder: Encoder, texts: list[str], *, cache: EmbeddingCache | 
     return encode_cached(encoder, texts, cache, batch_size=batch_size)
 
 
-def _check_target(target: Path) -> None:
-    """Refuse to replace a folder that is not a union index (it would be deleted)."""
-    from assetscout.tables.union_store import MANIFEST
-
-    if not target.exists():
-        return
-    if not target.is_dir():
-        raise InvalidInput(f"index_dir must be a folder, got the file {str(target)!r}")
-    if not any(target.iterdir()):
-        return
-    import json
-
-    try:
-        fmt = json.loads((target / MANIFEST).read_text("utf-8")).get("format")
-    except (OSError, ValueError, AttributeError):
-        fmt = None
-    if fmt != FORMAT:
-        raise InvalidInput(f"index_dir {str(target)!r} exists and is not a union index; refusing to replace it")
 
 
 def build_union_index(lake: str | os.PathLike[str], index_dir: str | os.PathLike[str], encoder: Encoder, *,
@@ -160,7 +143,7 @@ def build_union_index(lake: str | os.PathLike[str], index_dir: str | os.PathLike
     check_num_perm(num_perm)
     opts = evidence or EvidenceOptions()
     target = Path(index_dir).expanduser()
-    _check_target(target)
+    check_replaceable_dir(target, MANIFEST, FORMAT, "a union index")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
