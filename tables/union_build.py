@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assetscout.catalog.store import check_replaceable_dir, swap_dir
-from assetscout.errors import InvalidInput
 from assetscout.tables.union_evidence import EvidenceOptions, table_evidence
 from assetscout.tables.union_store import (
     FORMAT,
