@@ -33,13 +33,14 @@ from assetscout.catalog.languages import language_key
 from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.readers import Reader, all_readers
 from assetscout.catalog.records import ASSET_KINDS, AssetRecord, FacetUpdate, Rejected, Skipped
+from assetscout.catalog.references import refresh_reference_counts
 from assetscout.catalog.store import Catalog
 from assetscout.catalog.walk import walk
 from assetscout.config import IngestLimits
 from assetscout.errors import RecordError
 from assetscout.progress import Progress, progress_line
 
-READER_FORMAT = "1"  # bump to force every file to be read again after a reader change
+READER_FORMAT = "2"  # bump to force every file to be read again after a reader change
 FLUSH_EVERY = 2000  # records staged before they are written
 
 
@@ -443,7 +444,7 @@ def _default_progress(stream=None) -> Progress:
 
 def refresh_derived_columns(con: duckdb.DuckDBPyConnection) -> None:
     """Store on each asset row what queries would otherwise derive per row and per query (schema.sql):
-    Hub popularity totals, normalized task keys, language keys."""
+    Hub popularity totals, normalized task keys, language keys, reference counts."""
     con.execute("UPDATE asset SET hub_downloads = NULL, hub_likes = NULL, hub_task = NULL "
                 "WHERE hub_downloads IS NOT NULL OR hub_likes IS NOT NULL OR hub_task IS NOT NULL")
     con.execute("UPDATE asset SET hub_downloads = h.downloads, hub_likes = h.likes, hub_task = h.task "
@@ -462,6 +463,7 @@ def refresh_derived_columns(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("UPDATE asset SET language_keys = k.keys FROM _language_keys k WHERE asset.asset_id = k.asset_id")
     finally:
         con.unregister("_language_keys")
+    refresh_reference_counts(con)
 
 
 def ingest(paths: list[Path | str], catalog: Catalog, *, limits: IngestLimits | None = None,

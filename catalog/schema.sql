@@ -191,6 +191,9 @@ ALTER TABLE asset ADD COLUMN IF NOT EXISTS hub_task VARCHAR;
 ALTER TABLE asset ADD COLUMN IF NOT EXISTS task_keys VARCHAR[];
 -- languages as one key each (catalog/languages.py: "eng-Latn", "eng", "EN" -> "en")
 ALTER TABLE asset ADD COLUMN IF NOT EXISTS language_keys VARCHAR[];
+-- distinct other assets that evaluate on, train on, derive from or name this asset
+-- (catalog/references.py): the popularity prior for assets without Hub downloads
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS referenced_by BIGINT;
 
 CREATE OR REPLACE VIEW asset_view AS
 SELECT * REPLACE (

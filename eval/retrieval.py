@@ -11,9 +11,10 @@ encoder. Judged form: the queries of a judged JSON-lines file (default: the pack
 `eval/data/model_queries.jsonl`) run against an existing catalog and its search index,
 opened read-only; nothing is ingested or rebuilt.
 
-Every query form of every query runs through `SearchEngine.search` three times:
-BM25 alone (mode "lexical"), dense alone ("dense") and the product's default hybrid
-fusion ("hybrid"), with the query's kinds and filters. Metrics are computed per query
+Every query form of every query runs through `SearchEngine.search` four times:
+BM25 alone (mode "lexical"), dense alone ("dense"), the product's default hybrid fusion
+("hybrid"), and hybrid without the reference prior ("hybrid-nr": how much the count of
+catalog assets referring to a hit adds), with the query's kinds and filters. Metrics are computed per query
 (`ir_metrics`: P@5, R@5, AP@k, RR@k, nDCG@k) and averaged over the queries that have
 at least one relevant document in the catalog; latency is the wall time of one
 `search` call (encoding included, facets off), after one warm-up query per mode.
@@ -38,9 +39,14 @@ from assetscout.errors import AssetScoutError, InvalidInput
 from assetscout.eval.ir_metrics import METRIC_NAMES, mean_metrics, query_metrics
 from assetscout.eval.retrieval_data import (JudgedQuery, load_datafinder, load_judged,
                                             packaged_judged_file)
+from assetscout.search.engine import Weights
 
-# row label -> SearchEngine mode
-METHODS: dict[str, str] = {"BM25": "lexical", "dense": "dense", "hybrid": "hybrid"}
+# row label -> SearchEngine mode, and the fusion weights when not the product's own. "hybrid-nr" is
+# hybrid without the reference prior (search/engine.py Weights.reference_boost): what it adds.
+METHODS: dict[str, tuple[str, Weights | None]] = {
+    "BM25": ("lexical", None), "dense": ("dense", None), "hybrid": ("hybrid", None),
+    "hybrid-nr": ("hybrid", Weights(reference_boost=0.0)),
+}
 DEFINITIONS = ("P@5 = |top-5 ∩ R| / 5; R@5 = |top-5 ∩ R| / |R|; MAP = mean of AP@k = (Σ_{i<=k, rank i relevant} "
                "P@i) / min(k, |R|); MRR = mean of 1/rank of the first relevant hit within the top k (0 if none); "
                "nDCG@k with linear gain (the grade) and log2(rank+1) discount; a ranking shorter than k counts "
@@ -178,17 +184,18 @@ def evaluate(catalog: Catalog, encoder: Encoder, queries: Sequence[JudgedQuery],
     try:
         if queries:  # warm-up: model load, first FAISS and DuckDB calls
             first = queries[0]
-            for mode in METHODS.values():
-                engine.search(Query.build(text=next(iter(first.texts.values())), k=k), with_facets=False, mode=mode)
+            for mode, weights in METHODS.values():
+                engine.search(Query.build(text=next(iter(first.texts.values())), k=k), with_facets=False, mode=mode,
+                              weights=weights)
         for form in forms:
             subset = [q for q in queries if form in q.texts]
-            for method, mode in METHODS.items():
+            for method, (mode, weights) in METHODS.items():
                 scores: list[dict[str, float]] = []
                 times: list[float] = []
                 for n, q in enumerate(subset, 1):
                     query = Query.build(text=q.texts[form], kinds=q.kinds, filters=q.filters, k=max(k, 5))
                     t0 = time.perf_counter()
-                    result = engine.search(query, with_facets=False, mode=mode)
+                    result = engine.search(query, with_facets=False, mode=mode, weights=weights)
                     times.append((time.perf_counter() - t0) * 1000)
                     ranking = [h.asset_id for h in result.hits]
                     m = query_metrics(ranking, q.grades, k)
@@ -248,10 +255,10 @@ def print_report(r: RetrievalEvalResult, out: TextIO) -> None:
                   + ", ".join(r.judged_ids_not_in_catalog[:10]) + ("..." if len(r.judged_ids_not_in_catalog) > 10
                                                                   else "") + "\n")
     head = ["P@5", "R@5", f"MAP@{k}", f"MRR@{k}", f"nDCG@{k}"]
-    out.write(f"\n{'method':<8} {'query form':<11} {'n':>4} " + " ".join(f"{h:>8}" for h in head)
+    out.write(f"\n{'method':<9} {'query form':<11} {'n':>4} " + " ".join(f"{h:>8}" for h in head)
               + f" {'p50 ms':>8}\n")
     for row in r.rows:
-        out.write(f"{row.method:<8} {row.form:<11} {row.queries:>4} "
+        out.write(f"{row.method:<9} {row.form:<11} {row.queries:>4} "
                   + " ".join(f"{row.metrics[m]:>8.3f}" for m in METRIC_NAMES)
                   + f" {row.latency_ms['p50']:>8.1f}\n")
     out.write("\nhybrid / BM25 nDCG@" + str(k) + ": " + ", ".join(

@@ -9,7 +9,11 @@ sentence), keyphrase_query; `qrels_*.tsv` has query_id, doc_id, doc_in_corpus,
 relevance. Only rows with doc_in_corpus == 1 and relevance >= 1 are judgments: a
 dataset the corpus does not hold can not be found by any system. A query left with no
 judgment is skipped (`DataFinderQueries.skipped` says which). Doc ids become asset ids
-the way the DataFinder reader names them: `pwc:dataset/<id>`.
+the way the DataFinder reader names them: `pwc:dataset/<id>`. Each query is filtered to
+the assets that reader contributed (`source` = pwc_datafinder), so the corpus may sit in
+a larger catalog: only the benchmark's documents are ranked, since only they are
+judged, while the rest of the catalog still informs the ranking (reference counts,
+BM25 statistics). In a catalog of the corpus alone the filter matches every asset.
 
 Judged file (`eval/data/model_queries.jsonl`), one object per line:
     {"id": "m01", "query": "...", "kinds": ["model"], "filters": {...},
@@ -31,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from assetscout.catalog.readers.pwc import DataFinderCorpusReader
 from assetscout.errors import InvalidInput
 
 SENTENCE, KEYPHRASE, TEXT = "sentence", "keyphrase", "text"
@@ -107,7 +112,8 @@ def load_datafinder(queries_tsv: Path | str, qrels_tsv: Path | str) -> DataFinde
         if not grades.get(qid) or not texts:
             skipped.append(qid)
             continue
-        queries.append(JudgedQuery(qid, texts, grades[qid]))
+        queries.append(JudgedQuery(qid, texts, grades[qid], ("dataset",),
+                                   {"source": [DataFinderCorpusReader.name]}))
     return DataFinderQueries(queries, skipped, used)
 
 

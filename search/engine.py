@@ -9,8 +9,9 @@ scores exactly). So a query returns k hits whenever k assets match the filters.
 Scores: dense = best cosine of the card header or one of its body chunks; lexical =
 BM25 divided by the query's lexical bound, the sum over the query's words of the best
 BM25 any document gets for that word (`_lexical_bound`); hybrid = w_dense * dense +
-w_lexical * lexical, then small boosts (exact name match, popularity). `explain`
-returns each component.
+w_lexical * lexical, then small boosts (exact name match, Hub downloads, and how many
+other catalog assets refer to the asset: `referenced_by`, catalog/references.py).
+`explain` returns each component.
 
 Why that bound and not the best BM25 among the candidates: dividing by the candidates'
 maximum gives the top lexical match the full lexical weight whatever it matched, so a
@@ -57,7 +58,7 @@ RetrievalMode = Literal["hybrid", "dense", "lexical"]
 RETRIEVAL_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
 
 HIT_COLUMNS = ("asset_id", "kind", "name", "title", "summary", "license_spdx", "license_class", "non_commercial",
-               "tasks", "library", "languages", "parameters", "downloads", "likes", "source")
+               "tasks", "library", "languages", "parameters", "downloads", "likes", "referenced_by", "source")
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class Weights:
     lexical: float = 0.4
     name_boost: float = 0.15  # the query names the asset exactly
     popularity_boost: float = 0.03  # times log10(1 + downloads) / 7
+    # times min(1, log10(1 + referenced_by) / 3): 1,000 referring assets weigh as 10^7 downloads
+    # (catalog/references.py; the prior for assets that have no download counts)
+    reference_boost: float = 0.03
     candidates: int = 200  # per retriever, before fusion
 
 
@@ -140,8 +144,12 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ search
 
-    def search(self, query: Query, *, with_facets: bool = True, mode: RetrievalMode = "hybrid") -> SearchResult:
-        """Hits for `query`; `mode` picks the retrievers behind a text query (module docstring)."""
+    def search(self, query: Query, *, with_facets: bool = True, mode: RetrievalMode = "hybrid",
+               weights: Weights | None = None) -> SearchResult:
+        """Hits for `query`; `mode` picks the retrievers behind a text query (module docstring).
+
+        `weights` replaces the engine's fusion weights for this call (ablations in eval).
+        """
         if mode not in RETRIEVAL_MODES:
             raise InvalidInput(f"mode {mode!r} is not known; use one of {', '.join(RETRIEVAL_MODES)}")
         t0 = time.perf_counter()
@@ -151,7 +159,7 @@ class SearchEngine:
             plan: dict[str, Any] = {"filtered": not where.empty}
             if query.text:
                 plan["mode"] = mode
-                hits, total = self._text_search(cur, query, where, plan, mode)
+                hits, total = self._text_search(cur, query, where, plan, mode, weights or self.weights)
             else:
                 hits, total = self._listing(cur, query, where, plan)
             facets = facet_counts(cur, where) if with_facets else None
@@ -187,12 +195,11 @@ class SearchEngine:
         return np.asarray(sorted(idx), dtype=np.int64)
 
     def _text_search(self, cur, query: Query, where, plan: dict[str, Any],
-                     mode: RetrievalMode = "hybrid") -> tuple[list[Hit], int]:
+                     mode: RetrievalMode, w: Weights) -> tuple[list[Hit], int]:
         if self.manifest is None:
             raise CatalogError(
                 f"the catalog at {self.catalog.root} has no search index yet: run "
                 f"'assetscout index --catalog {self.catalog.root}' (ingest builds it too)")
-        w = self.weights
         t = time.perf_counter()
         allowed = self._allowed(cur, where)
         n_total = len(self._ids)
@@ -247,8 +254,10 @@ class SearchEngine:
                 comp["boost_name"] = w.name_boost if _names_match(q_norm, m) else 0.0
                 downloads = m.get("downloads") or 0
                 comp["boost_popularity"] = round(w.popularity_boost * math.log10(1 + max(0, downloads)) / 7, 6)
+                refs = m.get("referenced_by") or 0
+                comp["boost_references"] = round(w.reference_boost * min(1.0, math.log10(1 + max(0, refs)) / 3), 6)
                 score = (w.dense * comp["dense"] + w.lexical * comp["lexical"] + comp["boost_name"]
-                         + comp["boost_popularity"])
+                         + comp["boost_popularity"] + comp["boost_references"])
             scored.append((score, int(i), comp))
         scored.sort(key=lambda x: (-x[0], self._ids[x[1]]))
         if query.sort != "relevance":

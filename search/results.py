@@ -26,6 +26,7 @@ class Hit:
     parameters: int | None = None
     downloads: int | None = None
     likes: int | None = None
+    referenced_by: int | None = None  # distinct other assets that evaluate on, train on, derive from or name it
     source: str | None = None
     components: dict[str, float] | None = None
     matched_text: str | None = None  # the chunk or header that matched best (explain)

@@ -117,10 +117,15 @@ _SECTION_HEADINGS = frozenset({
 })
 
 
+def is_placeholder(text: str) -> bool:
+    """A card generator's "[More Information Needed]", "TBD", "N/A": no value at all."""
+    return bool(_PLACEHOLDER_TEXT.fullmatch(text.strip(" []().*_")))
+
+
 def card_summary(body: str) -> str | None:
     """The card's first prose paragraph, HTML comments (generator notes) left out."""
     text = first_paragraph(_COMMENT.sub("", body))
-    if text and _PLACEHOLDER_TEXT.fullmatch(text.strip(" []().*_")):
+    if text and is_placeholder(text):
         return None
     return text
 

@@ -20,6 +20,7 @@ from assetscout.catalog.readers.hf_common import (
     hub_ref,
     hub_url,
     is_gated,
+    is_placeholder,
     jsonable,
     languages_field,
     license_field,
@@ -50,6 +51,8 @@ def dataset_from_card(repo_id: str, card: Card, problems: Problems) -> AssetReco
         url=hub_url(repo_id, "dataset"), priority=CARD_PRIORITY,
     )
     pretty = text_field(card, "pretty_name", problems)
+    if pretty and is_placeholder(pretty):
+        pretty = None
     rec.title = pretty or _card_heading(card.body)
     rec.license = license_field(card, problems, rec.extra)
     rec.tasks = str_list(meta.get("task_categories")) + str_list(meta.get("task_ids"))
@@ -88,10 +91,10 @@ def _aliases(card: Card, repo_id: str, short: str, pretty: str | None, problems:
     """Other names of the dataset: Papers-with-Code id (`pwc:<id>`), pretty name, short name."""
     out: list[str] = []
     pwc = text_field(card, "paperswithcode_id", problems)
-    if pwc and pwc.lower() not in ("null", "none", "n/a"):
+    if pwc and pwc.lower() not in ("null", "none") and not is_placeholder(pwc):
         out.append(f"pwc:{pwc}")
     for name in (pretty, short):
-        if name and name != repo_id and name not in out:
+        if name and name != repo_id and name not in out and not is_placeholder(name):
             out.append(name)
     return out
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from assetscout.catalog.ingest import ingest
+from assetscout.catalog.store import open_catalog
 from assetscout.errors import InvalidInput
 from assetscout.eval import retrieval
 from assetscout.eval.ir_metrics import (average_precision, mean_metrics, ndcg_at_k, precision_at_k, query_metrics,
@@ -132,7 +134,7 @@ def test_datafinder_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert out["queries_loaded"] == 5 and out["queries_skipped"] == ["q5"]
     assert out["judged_ids_not_in_catalog"] == []
     rows = {(r["method"], r["form"]): r for r in out["rows"]}
-    assert set(rows) == {(m, f) for m in ("BM25", "dense", "hybrid") for f in ("sentence", "keyphrase")}
+    assert set(rows) == {(m, f) for m in ("BM25", "dense", "hybrid", "hybrid-nr") for f in ("sentence", "keyphrase")}
     assert rows[("hybrid", "sentence")]["queries"] == 4 and rows[("hybrid", "keyphrase")]["queries"] == 3
     for row in out["rows"]:
         assert all(0.0 <= v <= 1.0 for v in row["metrics"].values())
@@ -145,6 +147,16 @@ def test_datafinder_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     # rerun on the kept catalog: nothing re-ingested, the index reused
     assert _run_json(capsys, argv)["build"]["index"] == "reused"
 
+    # the corpus inside a larger catalog: only the benchmark's (judged) documents are ranked
+    card = tmp_path / "hf_dataset_cards_t" / "cards" / "speech.md"
+    card.parent.mkdir(parents=True)
+    card.write_text("---\nlicense: mit\n---\n# speech\n\nRead English speech from audiobooks, transcribed.\n")
+    ingest([card], open_catalog(tmp_path / "cat"))
+    out = _run_json(capsys, argv)
+    assert out["build"]["index"]["assets"] == 7  # rebuilt with the card
+    ranked = {aid for q in out["per_query"] for aid in q["ranking"]}
+    assert ranked and all(aid.startswith("pwc:dataset/") for aid in ranked)
+
     # the judged form against the same catalog, read-only, with a kind filter
     judged = tmp_path / "judged.jsonl"
     judged.write_text(json.dumps({"id": "j1", "query": "speech corpus", "kinds": ["dataset"],
@@ -152,7 +164,7 @@ def test_datafinder_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
                                   "note": "speech datasets"}) + "\n")
     out = _run_json(capsys, ["--judged", str(judged), "--catalog", str(tmp_path / "cat")])
     assert out["judged_ids_not_in_catalog"] == ["pwc:dataset/NotThere"]
-    assert [r["form"] for r in out["rows"]] == ["text"] * 3
+    assert [r["form"] for r in out["rows"]] == ["text"] * 4
 
 
 def test_text_report_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

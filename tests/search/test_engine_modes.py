@@ -6,6 +6,7 @@ A six-dataset DataFinder-shaped corpus indexed with the hashing encoder: seconds
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Iterator
 
@@ -23,7 +24,7 @@ DOCS = {
     "LibriSpeech": "LibriSpeech is a corpus of read English speech from audiobooks for speech recognition.",
     "CommonVoice": "Common Voice is a multilingual corpus of read speech recorded by volunteers.",
     "ImageNet": "ImageNet is a large image classification dataset of labelled photos.",
-    "COCO": "COCO is an image dataset for object detection, segmentation and captioning.",
+    "COCO": "COCO is an image dataset for object detection, segmentation and captioning, unlike ImageNet.",
     "SQuAD": "SQuAD is a reading comprehension dataset of questions on Wikipedia paragraphs.",
     "MuMu": "MuMu is a dataset of music albums classified into genre classes.",
 }
@@ -90,3 +91,20 @@ def test_lexical_component_is_bm25_over_the_word_bound(engine: SearchEngine) -> 
     assert bound >= float(lexical.scores(text).max())  # no document scores above it
     for comp in _components(engine, text).values():
         assert comp["lexical"] == pytest.approx(comp["bm25"] / bound, abs=1e-4)
+
+
+def test_hybrid_boosts_assets_the_catalog_refers_to(engine: SearchEngine) -> None:
+    result = engine.search(Query.build(text="image dataset of photos", explain=True, k=10), with_facets=False)
+    refs = {h.asset_id: h.referenced_by for h in result.hits}
+    boosts = {h.asset_id: h.components["boost_references"] for h in result.hits}
+    assert refs["pwc:dataset/ImageNet"] == 1 and refs["pwc:dataset/COCO"] == 0  # COCO's text names ImageNet
+    assert boosts["pwc:dataset/ImageNet"] == pytest.approx(engine.weights.reference_boost * math.log10(2) / 3,
+                                                           abs=1e-6)
+    assert boosts["pwc:dataset/COCO"] == 0.0
+    for h in result.hits:
+        c = h.components
+        assert h.score == pytest.approx(engine.weights.dense * c["dense"] + engine.weights.lexical * c["lexical"]
+                                        + c["boost_name"] + c["boost_popularity"] + c["boost_references"], abs=1e-5)
+    for mode in ("dense", "lexical"):  # the baselines rank by their raw score, without boosts
+        hits = engine.search(Query.build(text="image dataset", explain=True), with_facets=False, mode=mode).hits
+        assert all("boost_references" not in h.components for h in hits)
