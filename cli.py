@@ -16,6 +16,7 @@ from typing import Sequence
 from assetscout import __version__
 from assetscout.config import default_catalog_dir
 from assetscout.errors import AssetScoutError, CatalogError, InvalidInput
+from assetscout.search.query import SORT_KEYS
 
 
 def _catalog_arg(parser: argparse.ArgumentParser) -> None:
@@ -339,7 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "tag, dataset, base_model, organization, source, access, min/max_parameters, min/max_size_bytes")
     p.add_argument("--metric", action="append", metavar="NAME>=VALUE@DATASET",
                    help="metric constraint, repeatable, e.g. 'top1>=85@ImageNet'")
-    p.add_argument("--sort", default="relevance", choices=("relevance", "downloads", "likes", "parameters", "created", "name"))
+    p.add_argument("--sort", default="relevance", choices=SORT_KEYS,
+                   help="relevance (text) or a listing order; referenced_by: how many catalog assets refer to it")
     p.add_argument("--k", type=int, default=10, help="number of hits (1-1000)")
     p.add_argument("--offset", type=int, default=0)
     p.add_argument("--explain", action="store_true", help="show score components")

@@ -121,10 +121,12 @@ def _task(value: str) -> str:
 
 # sort key -> ORDER BY fragment for the no-text listing (fixed strings only)
 ORDER_BY = {
-    "downloads": "a.downloads DESC NULLS LAST, a.likes DESC NULLS LAST, a.asset_id",
+    # ties among assets without downloads (most outside the Hub) go to the most referenced
+    "downloads": "a.downloads DESC NULLS LAST, a.likes DESC NULLS LAST, a.referenced_by DESC NULLS LAST, a.asset_id",
     "likes": "a.likes DESC NULLS LAST, a.downloads DESC NULLS LAST, a.asset_id",
+    "referenced_by": "a.referenced_by DESC NULLS LAST, a.downloads DESC NULLS LAST, a.asset_id",
     "parameters": "a.parameters DESC NULLS LAST, a.asset_id",
     "created": "a.created DESC NULLS LAST, a.asset_id",
     "name": "lower(a.name), a.asset_id",
-    "relevance": "a.downloads DESC NULLS LAST, a.asset_id",
+    "relevance": "a.downloads DESC NULLS LAST, a.likes DESC NULLS LAST, a.referenced_by DESC NULLS LAST, a.asset_id",
 }

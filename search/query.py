@@ -22,8 +22,8 @@ MAX_OFFSET = 10_000
 MAX_FILTER_VALUES = 50
 MAX_VALUE_CHARS = 300
 
-SortKey = Literal["relevance", "downloads", "likes", "parameters", "created", "name"]
-SORT_KEYS: tuple[str, ...] = ("relevance", "downloads", "likes", "parameters", "created", "name")
+SortKey = Literal["relevance", "downloads", "likes", "referenced_by", "parameters", "created", "name"]
+SORT_KEYS: tuple[str, ...] = ("relevance", "downloads", "likes", "referenced_by", "parameters", "created", "name")
 
 # filter key -> (kind of value, help). "list" keys may repeat (OR within a key, AND across keys).
 FILTER_KEYS: dict[str, tuple[str, str]] = {

@@ -108,3 +108,10 @@ def test_hybrid_boosts_assets_the_catalog_refers_to(engine: SearchEngine) -> Non
     for mode in ("dense", "lexical"):  # the baselines rank by their raw score, without boosts
         hits = engine.search(Query.build(text="image dataset", explain=True), with_facets=False, mode=mode).hits
         assert all("boost_references" not in h.components for h in hits)
+
+
+def test_listings_put_referenced_assets_first_when_nothing_has_downloads(engine: SearchEngine) -> None:
+    for sort in ("referenced_by", "relevance", "downloads"):  # no text: most downloaded, ties most referenced
+        hits = engine.search(Query.build(kinds=["dataset"], sort=sort, k=3), with_facets=False).hits
+        assert hits[0].asset_id == "pwc:dataset/ImageNet" and hits[0].referenced_by == 1, sort
+        assert [h.asset_id for h in hits[1:]] == ["pwc:dataset/COCO", "pwc:dataset/CommonVoice"]  # then by id
