@@ -101,9 +101,14 @@ class LexicalIndex:
         padded with -inf / -1. With `allowed`, the top k among those ids exactly (every
         document is scored, the others masked out).
         """
+        return self.top(self.scores(query), k, allowed)
+
+    def top(self, scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """`search` on scores already computed by `scores(query)`, for a caller that needs both."""
         k = check_k(k)
         allowed_ids = check_allowed(allowed)
-        scores = self.scores(query)
+        if scores.shape != (len(self._doc_ids),):
+            raise InvalidInput(f"scores: expected one per document ({len(self._doc_ids)}), got shape {scores.shape}")
         hit = scores > 0
         if allowed_ids is not None:
             keep = np.zeros(len(scores), bool)

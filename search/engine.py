@@ -224,7 +224,7 @@ class SearchEngine:
         if mode != "dense":
             t = time.perf_counter()
             lex_all = self._lexical.scores(query.text)
-            _, l_ids = self._lexical.search(query.text, n_cand, allowed)
+            _, l_ids = self._lexical.top(lex_all, n_cand, allowed)
             lex_ids = {int(i) for i in l_ids if i >= 0}
             plan["ms_lexical"] = round((time.perf_counter() - t) * 1000, 2)
         cand_arr = np.asarray(sorted(set(dense) | lex_ids), dtype=np.int64)

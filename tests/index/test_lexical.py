@@ -111,6 +111,8 @@ def test_top_k_matches_the_reference(fraction: float | None) -> None:
             mask &= np.isin(ids, allowed)
         want = np.sort(ref[mask])[::-1][:10]
         scores, got = index.search(query, 10, allowed=allowed)
+        again = index.top(index.scores(query), 10, allowed=allowed)  # the engine's path: score once
+        np.testing.assert_array_equal(again[1], got)
         np.testing.assert_allclose(scores[: len(want)], want, rtol=1e-4)
         assert (got[len(want):] == -1).all()
         by_id = dict(zip(ids.tolist(), ref.tolist()))
@@ -155,6 +157,7 @@ def test_bad_arguments_name_the_parameter(cards: LexicalIndex) -> None:
         ("k", lambda: cards.search("bert", 0)),
         ("query", lambda: cards.search(None, 3)),  # type: ignore[arg-type]
         ("allowed", lambda: cards.search("bert", 3, allowed=np.array(["a"]))),
+        ("scores", lambda: cards.top(np.zeros(len(cards) + 1, np.float32), 3)),
         ("ids", lambda: LexicalIndex().build([1, 1], ["a", "b"])),
         ("texts", lambda: LexicalIndex().build([1, 2], ["a"])),
         ("texts", lambda: LexicalIndex().build([1], [b"bytes"])),  # type: ignore[list-item]
