@@ -86,9 +86,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     from assetscout.search.build import read_search_manifest
 
-    if args.index or (read_search_manifest(catalog) is not None and not args.no_index):
+    has_index = read_search_manifest(catalog) is not None
+    if args.index or (has_index and not args.no_index and search_index_stale(catalog, report, _encoder(args))):
         cmd_index(argparse.Namespace(catalog=args.catalog, model=args.model, quiet=args.quiet, json=False))
     else:
+        if has_index and not args.no_index and not args.quiet:
+            print("search index: current (no asset changed), kept", file=sys.stderr)
         _print_tables(_update_tables(catalog, _encoder(args), args), as_json=args.json)
     if not args.no_index:
         from assetscout.search.images_cli import update_images_if_configured

@@ -56,6 +56,21 @@ def test_demo_builds_the_embedded_catalog_and_rerun_changes_nothing(tmp_path: Pa
     assert " added" in r2.stderr and "updated" in r2.stderr
 
 
+def test_ingest_keeps_a_current_search_index(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus_pwc_datasets.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "contents": f"{i} is a dataset of {t}."}) + "\n"
+                              for i, t in (("MNIST", "digits"), ("LibriSpeech", "read speech"))))
+    cat = tmp_path / "cat"
+    assert run("ingest", str(corpus), "--catalog", str(cat), "--index").returncode == 0
+    manifest = (cat / "search" / "manifest.json").read_text()
+    r = run("ingest", str(corpus), "--catalog", str(cat))  # unchanged input
+    assert r.returncode == 0, r.stderr
+    assert "search index: current" in r.stderr
+    assert (cat / "search" / "manifest.json").read_text() == manifest  # not rebuilt
+    hits = json.loads(run("search", "handwritten digits", "--catalog", str(cat), "--json").stdout)["hits"]
+    assert hits[0]["asset_id"] == "pwc:dataset/MNIST"
+
+
 def test_search_index_is_rebuilt_only_when_assets_or_encoder_changed(tmp_path: Path, shared_data: Path) -> None:
     from assetscout.catalog.ingest import ingest
     from assetscout.catalog.store import open_catalog
