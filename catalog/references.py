@@ -12,7 +12,10 @@ Mentions are found by exact, case-sensitive token-sequence match of dataset name
 aliases in other assets' text. A name made only of lower-case words ("emotion", "data
 set") is skipped: in prose those words occur far more often than as a reference, so counting it would reward the name rather than the dataset; a name made
 of capitalized ordinary words ("General", "Question Answering") is dropped when the
-scanned texts write it mostly in lower case (NameMatcher).
+scanned texts write it mostly in lower case (NameMatcher). A name that is also a task
+name in the catalog ("Summarization", "Question-Answering") is skipped too: cards name
+their task everywhere. Fenced code and BibTeX entries are not scanned: a citation of an
+arXiv paper or a snippet that loads "squad" says nothing about the data a card uses.
 """
 
 from __future__ import annotations
@@ -122,11 +125,25 @@ class NameMatcher:
         return self._targets.get(name, set())
 
 
+_CODE_OR_CITATION = re.compile(r"```.*?(?:```|\Z)|@\w+\s*\{.*?\n\s*\}", re.S)
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
+
+
+def _prose(text: str) -> str:
+    return _CODE_OR_CITATION.sub(" ", text[:MAX_TEXT_CHARS])
+
+
+def _task_key(name: str) -> str:
+    """As catalog task keys are written (ingest.refresh_derived_columns): "Question Answering" -> question-answering."""
+    return _NOT_KEY.sub("-", name.lower()).strip("-")
+
+
 def _dataset_names(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, str]]:
+    tasks = {r[0] for r in con.execute("SELECT DISTINCT unnest(task_keys) FROM asset").fetchall()}
     rows = con.execute("SELECT asset_id, name, aliases FROM asset WHERE kind = 'dataset'").fetchall()
     for asset_id, name, aliases in rows:
         for n in {name, *(aliases or ())}:
-            if n:
+            if n and _task_key(n) not in tasks:
                 yield asset_id, n
 
 
@@ -138,7 +155,7 @@ def mention_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
         cur = con.execute("SELECT asset_id, concat_ws(' ', summary, card_text) FROM asset")
         while batch := cur.fetchmany(2_000):
             for asset_id, text in batch:
-                names = matcher.find(text or "")
+                names = matcher.find(_prose(text or ""))
                 if names:
                     found.append((asset_id, names))
     pairs = {(referrer, target) for referrer, names in found for name in names for target in matcher.targets(name)

@@ -74,3 +74,17 @@ def test_ingest_stores_mention_counts_of_a_dataset_corpus(tmp_path, catalog) -> 
     con = catalog.connect()
     counts = dict(con.execute("SELECT name, referenced_by FROM asset").fetchall())
     assert counts == {"MNIST": 2, "Fashion-MNIST": 1, "EMNIST": 0}
+
+
+def test_code_citations_and_task_names_are_not_mentions(catalog) -> None:
+    card = ("Trained for Question Answering on SQuAD.\n\n```python\nload_dataset('MNIST')\n```\n\n"
+            "@article{x,\n  journal={MNIST preprint}\n}\n")
+    with catalog.writing() as con:
+        _insert(con, "asset", [
+            _asset("d:squad", "dataset", "SQuAD"), _asset("d:mnist", "dataset", "MNIST"),
+            _asset("d:qa", "dataset", "Question-Answering"),  # named like a task
+            {**_asset("m", "model", "m", card), "tasks": ["question answering"]},
+        ])
+        refresh_derived_columns(con)
+        counts = dict(con.execute("SELECT asset_id, referenced_by FROM asset").fetchall())
+    assert counts == {"d:squad": 1, "d:mnist": 0, "d:qa": 0, "m": 0}
