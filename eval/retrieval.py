@@ -77,6 +77,8 @@ class RetrievalEvalResult:
     build: dict[str, Any]
     rows: list[MethodRow] = field(default_factory=list)
     hybrid_over_bm25_ndcg: dict[str, float | None] = field(default_factory=dict)
+    # 95 % paired bootstrap interval of that ratio over the queries: how much it owes to which queries were asked
+    hybrid_over_bm25_ci: dict[str, list[float] | None] = field(default_factory=dict)
     per_query: list[dict[str, Any]] = field(default_factory=list)
     definitions: str = DEFINITIONS
 
@@ -221,6 +223,36 @@ def _ratios(rows: list[MethodRow]) -> dict[str, float | None]:
     return out
 
 
+def ratio_interval(hybrid: Sequence[float], bm25: Sequence[float], *, resamples: int = 2000,
+                   seed: int = 0) -> list[float] | None:
+    """95 % paired bootstrap interval of mean(hybrid) / mean(bm25), resampling queries with replacement."""
+    import numpy as np
+
+    h, b = np.asarray(hybrid, float), np.asarray(bm25, float)
+    if len(h) != len(b) or len(h) < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(h), size=(resamples, len(h)))
+    num, den = h[idx].mean(axis=1), b[idx].mean(axis=1)
+    ratios = num[den > 0] / den[den > 0]
+    if len(ratios) < resamples // 2:
+        return None
+    lo, hi = np.percentile(ratios, [2.5, 97.5])
+    return [round(float(lo), 3), round(float(hi), 3)]
+
+
+def _ratio_intervals(per_query: list[dict[str, Any]]) -> dict[str, list[float] | None]:
+    by: dict[tuple[str, str], dict[str, float]] = {}
+    for row in per_query:
+        by.setdefault((row["form"], row["method"]), {})[row["query_id"]] = row["metrics"]["ndcg"]
+    out: dict[str, list[float] | None] = {}
+    for form in dict.fromkeys(f for f, _ in by):
+        hybrid, bm25 = by.get((form, "hybrid"), {}), by.get((form, "BM25"), {})
+        ids = sorted(set(hybrid) & set(bm25))
+        out[form] = ratio_interval([hybrid[q] for q in ids], [bm25[q] for q in ids])
+    return out
+
+
 def run_retrieval_eval(queries: Sequence[JudgedQuery], catalog: Catalog, encoder: Encoder, *, k: int, label: str,
                        build: dict[str, Any], skipped: Sequence[str] = (), skip_reason: str = "",
                        progress: bool = False) -> RetrievalEvalResult:
@@ -235,7 +267,8 @@ def run_retrieval_eval(queries: Sequence[JudgedQuery], catalog: Catalog, encoder
     return RetrievalEvalResult(label=label, catalog=str(catalog.root), encoder=encoder.name, k=k,
                                queries_loaded=len(queries) + len(skipped), queries_skipped=list(skipped),
                                skip_reason=skip_reason, judged_ids_not_in_catalog=missing, build=build,
-                               rows=rows, hybrid_over_bm25_ndcg=_ratios(rows), per_query=per_query)
+                               rows=rows, hybrid_over_bm25_ndcg=_ratios(rows),
+                               hybrid_over_bm25_ci=_ratio_intervals(per_query), per_query=per_query)
 
 
 def print_report(r: RetrievalEvalResult, out: TextIO) -> None:
@@ -262,8 +295,13 @@ def print_report(r: RetrievalEvalResult, out: TextIO) -> None:
                   + " ".join(f"{row.metrics[m]:>8.3f}" for m in METRIC_NAMES)
                   + f" {row.latency_ms['p50']:>8.1f}\n")
     out.write("\nhybrid / BM25 nDCG@" + str(k) + ": " + ", ".join(
-        f"{form} {'n/a' if v is None else f'{v:.2f}x'}" for form, v in r.hybrid_over_bm25_ndcg.items()) + "\n")
+        f"{form} {'n/a' if v is None else f'{v:.2f}x'}{_ci_text(r.hybrid_over_bm25_ci.get(form))}"
+        for form, v in r.hybrid_over_bm25_ndcg.items()) + "\n")
     out.write(f"\n{r.definitions}\n")
+
+
+def _ci_text(ci: list[float] | None) -> str:
+    return f" (95% bootstrap CI over queries {ci[0]:.2f}-{ci[1]:.2f})" if ci else ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

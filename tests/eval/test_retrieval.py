@@ -142,6 +142,7 @@ def test_datafinder_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     # the sentences share rare words with their datasets: BM25 ranks each first
     assert rows[("BM25", "sentence")]["metrics"]["mrr"] == pytest.approx(1.0)
     assert set(out["hybrid_over_bm25_ndcg"]) == {"sentence", "keyphrase"}
+    assert set(out["hybrid_over_bm25_ci"]) == {"sentence", "keyphrase"}
     assert all(len(q["ranking"]) <= 3 for q in out["per_query"])
     assert out["build"]["index"]["assets"] == 6
     # rerun on the kept catalog: nothing re-ingested, the index reused
@@ -214,3 +215,19 @@ def test_judged_file_errors_name_the_line(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"id": "x", "query": "q", "relevant": {"hf:model/a": 3}}) + "\n")
     with pytest.raises(InvalidInput, match="must be 1 or 2"):
         load_judged(bad)
+
+
+def test_ratio_interval_is_a_paired_bootstrap_of_the_mean_ratio() -> None:
+    import numpy as np
+
+    from assetscout.eval.retrieval import ratio_interval
+
+    bm25 = [0.1, 0.5, 0.0, 0.3, 0.2]
+    assert ratio_interval([2 * x for x in bm25], bm25) == [2.0, 2.0]  # paired: every resample has ratio 2
+    rng = np.random.default_rng(3)
+    b = rng.random(200)
+    h = b * 1.5 + rng.normal(0, 0.2, 200)
+    lo, hi = ratio_interval(h.tolist(), b.tolist())
+    assert lo < h.mean() / b.mean() < hi and hi - lo < 0.5
+    assert ratio_interval([0.5], [0.1]) is None  # one query: no interval
+    assert ratio_interval([0.5, 0.2], [0.0, 0.0]) is None  # BM25 found nothing: no ratio
