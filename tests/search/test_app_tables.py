@@ -177,10 +177,23 @@ def test_tables_uploaded_to_ingest_are_searchable(tmp_path: Path, tiny_lake_writ
     try:
         with serve(settings(tmp_path / "cat", ingest_token_env=token_env)) as c:
             files = [("files", (f"mylake/{name}", (lake / name).read_bytes())) for name in ("cities.csv", "towns.tsv")]
-            r = c.post("/ingest", files=files, headers={"authorization": "Bearer tok"})
+            auth = {"authorization": "Bearer tok"}
+            r = c.post("/ingest", files=files, headers=auth)
             assert r.status_code == 200, r.text
             assert r.json()["table_index"]["mode"] == "rebuilt" and r.json()["table_index"]["tables"] == 2
-            hits = c.post("/tables/union", json={"table_id": "table:current/mylake/cities.csv"}).json()["hits"]
-            assert [h["table"] for h in hits] == ["table:current/mylake/towns.tsv"]
+            hits = c.post("/tables/union", json={"table_id": "table:files/mylake/cities.csv"}).json()["hits"]
+            assert [h["table"] for h in hits] == ["table:files/mylake/towns.tsv"]
+            # a changed table rebuilds the table indexes, which read every table again: the earlier
+            # upload is still there to be read (it used to be deleted after its ingest, then rejected)
+            changed = (lake / "towns.tsv").read_bytes() + b"Extra Town\tFR\t123\n"
+            r = c.post("/ingest", files=[("files", ("mylake/towns.tsv", changed))], headers=auth)
+            assert r.status_code == 200, r.text
+            assert r.json()["table_index"]["mode"] == "rebuilt" and r.json()["table_index"]["rejected"] == []
+            hits = c.post("/tables/union", json={"table_id": "table:files/mylake/cities.csv"}).json()["hits"]
+            assert [h["table"] for h in hits] == ["table:files/mylake/towns.tsv"]
+            # a name that would need a folder where an uploaded file is: refused, and nothing is lost
+            r = c.post("/ingest", files=[("files", ("mylake/cities.csv/x.csv", b"a\n1\n"))], headers=auth)
+            assert_error(r, 400, "invalid_input", "earlier uploads have a file at 'mylake/cities.csv'")
+            assert c.post("/tables/union", json={"table_id": "table:files/mylake/cities.csv"}).json()["hits"]
     finally:
         os.environ.pop(token_env, None)
