@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -40,6 +41,11 @@ _WORK_PREFIX = ".catalog.duckdb.writing-"
 
 def _schema_sql() -> str:
     return resources.files("assetscout.catalog").joinpath("schema.sql").read_text("utf-8")
+
+
+def _added_columns() -> list[tuple[str, str]]:
+    """(table, column) that schema.sql adds to catalogs written before the column existed."""
+    return re.findall(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+)", _schema_sql())
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -154,10 +160,19 @@ class Catalog:
         try:
             con.execute(f"ATTACH ? AS {CATALOG_ALIAS} (READ_ONLY)", [str(self.db_path)])
             con.execute(f"USE {CATALOG_ALIAS}")
-            return con
+            present = set(con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                      "WHERE table_catalog = ?", [CATALOG_ALIAS]).fetchall())
         except duckdb.Error as exc:
             con.close()
             raise CatalogError(f"cannot open catalog database {self.db_path}: {exc}") from None
+        missing = [f"{t}.{c}" for t, c in _added_columns() if (t, c) not in present]
+        if missing:
+            con.close()
+            raise CatalogError(
+                f"the catalog at {self.root} was written by an older assetscout (it lacks {', '.join(missing)}): "
+                f"bring it up to date with 'assetscout ingest PATH --catalog {self.root}', PATH being any of "
+                "its sources (the catalog is rewritten in the current format; nothing is lost)")
+        return con
 
     # ------------------------------------------------------------------ writing
 
