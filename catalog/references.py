@@ -10,10 +10,10 @@ as `referenced_by` at every ingest, and search adds a small boost for it (search
 
 Mentions are found by exact, case-sensitive token-sequence match of dataset names and
 aliases in other assets' text. A name made only of lower-case words ("emotion", "data
-set") is skipped: in prose those words occur far more often than as a reference, so counting it would reward the name rather than the dataset; a name made
-of capitalized ordinary words ("General", "Question Answering") is dropped when the
-scanned texts write it mostly in lower case (NameMatcher). A name that is also a task
-name in the catalog ("Summarization", "Question-Answering") is skipped too: cards name
+set") is skipped: in prose those words occur far more often than as a reference, so
+counting it would reward the name rather than the dataset; a name made of capitalized
+ordinary words ("General", "Question Answering") is dropped when the scanned texts write
+it mostly in lower case (NameMatcher). A name that is also a task name in the catalog ("Summarization", "Question-Answering") is skipped too: cards name
 their task everywhere. Fenced code and BibTeX entries are not scanned: a citation of an
 arXiv paper or a snippet that loads "squad" says nothing about the data a card uses.
 """

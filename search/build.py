@@ -44,8 +44,9 @@ MAX_CHUNKS = 3  # body chunks embedded per card (cost grows with tokens; the hea
 CHUNK_WORDS = 150
 LEXICAL_BODY_WORDS = 1500
 
+# what the serializers read (embed/serialize.py); hub_task: the Hub's pipeline tag, the task of a card that names none
 ASSET_COLUMNS = (
-    "asset_id", "kind", "name", "title", "summary", "card_text", "tasks", "library", "languages",
+    "asset_id", "kind", "name", "title", "summary", "card_text", "tasks", "hub_task", "library", "languages",
     "tags", "license_spdx", "organization", "parameters", "size_bytes", "aliases",
 )
 
@@ -55,8 +56,9 @@ def search_dir(catalog: Catalog) -> Path:
 
 
 def _lexical_text(a: dict[str, Any]) -> str:
+    tasks = a.get("tasks") or [a.get("hub_task") or ""]
     parts = [a["asset_id"].split("/", 1)[-1], a["name"], a.get("title") or "", " ".join(a.get("aliases") or []),
-             " ".join(a.get("tasks") or []), " ".join(a.get("tags") or []), a.get("library") or "",
+             " ".join(tasks), " ".join(a.get("tags") or []), a.get("library") or "",
              " ".join(dict.fromkeys(language_name(c) for c in (a.get("languages") or [])[:20])),
              a.get("organization") or "", a.get("summary") or ""]
     body = a.get("card_text") or ""

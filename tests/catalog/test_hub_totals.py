@@ -36,3 +36,20 @@ def test_hub_totals_and_task_keys_follow_hub_stats(catalog) -> None:
     assert rows["m1"] == (None, None, ["text-classification"])  # its hub rows are gone: totals cleared
     assert rows["m2"] == (5, 7, ["token-classification"])  # the card's own downloads win over the hub's
     assert rows["m3"] == (4, None, ["fill-mask"])  # one key for "fill-mask" and "fill mask"
+
+
+def test_the_hub_pipeline_tag_is_the_indexed_task_of_a_card_that_names_none(catalog) -> None:
+    from assetscout.embed.fake import HashingEncoder
+    from assetscout.search.build import build_search_index
+    from assetscout.search.engine import SearchEngine
+    from assetscout.search.query import Query
+
+    with catalog.writing() as con:
+        _insert(con, "asset", [_asset("org/tagger", [], None), _asset("org/other", [], None)])
+        _insert(con, "hub_stats", [{"asset_id": "org/tagger", "downloads": 1, "likes": 0,
+                                    "task": "token-classification", "origin": "o", "source": "hub"}])
+        refresh_derived_columns(con)
+    build_search_index(catalog, HashingEncoder(64))
+    engine = SearchEngine(catalog, HashingEncoder(64))
+    hits = engine.search(Query.build(text="token-classification"), with_facets=False, mode="lexical").hits
+    assert [h.asset_id for h in hits] == ["org/tagger"]  # only the Hub table gave it a task

@@ -386,8 +386,8 @@ def test_ingest_into_an_empty_server_then_search(tmp_path: Path, token_env: str)
             assert client.get("/health").json()["assets"] == len(expected)
             # no request folder is left behind; the uploaded files are kept where they were ingested from
             assert sorted(p.name for p in (root / "uploads").iterdir()) == [".lock", "files"]
-            kept = sorted(str(p.relative_to(root / "uploads" / "files")) for p in (root / "uploads" / "files").rglob("*")
-                          if p.is_file())
+            store = root / "uploads" / "files"
+            kept = sorted(str(p.relative_to(store)) for p in store.rglob("*") if p.is_file())
             assert kept == sorted(u[1][0] for u in uploads)
     finally:
         os.environ.pop(token_env, None)
