@@ -32,6 +32,7 @@ from assetscout.catalog.merge import merge_records
 from assetscout.catalog.languages import language_key
 from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.readers import Reader, all_readers
+from assetscout.catalog.readers.tables import ID_PARTS, ID_PREFIX
 from assetscout.catalog.records import ASSET_KINDS, AssetRecord, FacetUpdate, Rejected, Skipped
 from assetscout.catalog.references import refresh_reference_counts
 from assetscout.catalog.store import Catalog
@@ -150,6 +151,7 @@ class _Ingest:
         self.now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         self.staged: list[tuple[AssetRecord, str, str, str]] = []  # record, origin, source, hash
         self.touched: set[str] = set()
+        self.table_ids: dict[str, str] = {}  # table asset id -> the file (origin) that holds it, this run
 
     # -------------------------------------------------------------- files
 
@@ -264,6 +266,8 @@ class _Ingest:
         ).fetchall())
         seen: dict[str, int | None] = {}
         for rec in records:
+            if rec.kind == "table" and rec.tables:
+                rec.asset_id = self._own_table_id(rec.asset_id, rec.tables[0].path, origin)
             if rec.asset_id in seen:
                 self.report.reject(
                     source, origin,
@@ -292,6 +296,30 @@ class _Ingest:
             src.assets_removed += len(gone)
             self._delete_keys([(aid, origin) for aid in gone], also_records=True)
             self.touched.update(gone)
+
+    def _own_table_id(self, asset_id: str, path: str | None, origin: str) -> str:
+        """A table is one file: an id (its last path parts) that another file already holds grows
+        by one more part of this file's path until it is this file's alone (`table:b/x/y/z.csv`).
+
+        Merging two files into one asset, as records of one model from two zoos are merged,
+        would lose one of the tables from union and join search.
+        """
+        if not path:
+            return asset_id
+        parts = [p for p in Path(path).parts if p not in ("/", "")]
+        candidates = [ID_PREFIX + "/".join(parts[-n:]) for n in range(ID_PARTS, len(parts) + 1)]
+        if not candidates or candidates[0] != asset_id:
+            return asset_id  # not an id made from this path
+        for candidate in candidates:
+            holder = self.table_ids.get(candidate)
+            if holder is None:
+                rows = self.con.execute("SELECT origin FROM record WHERE asset_id = ? AND origin <> ? LIMIT 1",
+                                        [candidate, origin]).fetchall()
+                holder = rows[0][0] if rows else origin
+                self.table_ids[candidate] = holder
+            if holder == origin:
+                return candidate
+        return candidates[-1]  # the whole path: no other file has it
 
     def _delete_keys(self, keys: list[tuple[str, str]], *, also_records: bool) -> None:
         keys_tbl = pa.table({"asset_id": [k[0] for k in keys], "origin": [k[1] for k in keys]})

@@ -8,7 +8,9 @@ distinct value. The union and join indexes read the file again (`tables.catalog_
 
 Asset ids are `table:` + the file's last three path parts, e.g.
 `table:ugen_v1/datalake/Art_X.csv`: readable, stable while the lake stays where it is,
-and distinct across lakes whose folders share a name (`datalake/`, `query/`).
+and distinct across lakes whose folders share a name (`datalake/`, `query/`). When
+another file already holds that id, ingest lengthens it by more of the path
+(`table:b/x/y/z.csv`; catalog/ingest.py `_own_table_id`).
 """
 
 from __future__ import annotations
