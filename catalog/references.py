@@ -125,12 +125,33 @@ class NameMatcher:
         return self._targets.get(name, set())
 
 
-_CODE_OR_CITATION = re.compile(r"```.*?(?:```|\Z)|@\w+\s*\{.*?\n\s*\}", re.S)
+_BIBTEX_START = re.compile(r"\s*@\w+\s*\{")
 _NOT_KEY = re.compile(r"[^a-z0-9]+")
+MAX_BIBTEX_LINES = 40  # an entry that never closes ends here, not at the end of the card
 
 
 def _prose(text: str) -> str:
-    return _CODE_OR_CITATION.sub(" ", text[:MAX_TEXT_CHARS])
+    """`text` without fenced code blocks and BibTeX entries, in one pass over its lines.
+
+    (A regular expression with a lazy `.*?` up to the closing line went back over the
+    rest of the text for every entry that never closed: seconds on a hostile card.)
+    """
+    kept: list[str] = []
+    in_fence = False
+    bibtex_left = 0
+    for line in text[:MAX_TEXT_CHARS].split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            in_fence = not in_fence
+        elif in_fence:
+            pass
+        elif bibtex_left:
+            bibtex_left = 0 if stripped == "}" else bibtex_left - 1
+        elif _BIBTEX_START.match(line):
+            bibtex_left = MAX_BIBTEX_LINES
+        else:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def _task_key(name: str) -> str:

@@ -88,3 +88,14 @@ def test_code_citations_and_task_names_are_not_mentions(catalog) -> None:
         refresh_derived_columns(con)
         counts = dict(con.execute("SELECT asset_id, referenced_by FROM asset").fetchall())
     assert counts == {"d:squad": 1, "d:mnist": 0, "d:qa": 0, "m": 0}
+
+
+def test_prose_drops_code_and_citations_and_an_unclosed_entry_ends_early() -> None:
+    from assetscout.catalog.references import MAX_BIBTEX_LINES, _prose
+
+    text = "a\n```py\nMNIST\n```\nb\n@article{x,\n  t={MNIST}\n}\nc"
+    assert _prose(text) == "a\nb\nc"
+    unclosed = "@misc{q,\n" + "x\n" * MAX_BIBTEX_LINES + "uses SQuAD"  # a broken entry hides at most its block
+    assert _prose(unclosed).endswith("uses SQuAD")
+    assert _prose("```\nnever closed\nMNIST") == ""  # an unclosed fence: code to the end
+    assert _prose("@a{\n" * 50_000).strip() == ""  # one pass over the lines (the old pattern took seconds)
