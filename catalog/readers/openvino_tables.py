@@ -4,8 +4,13 @@ The cards are written by hand, so the tables vary: `| Metric | Value |` is the c
 shape, but accuracy tables also come as one column per model variant (original vs
 converted), one row per dataset, or one row per class. Specification tables mix
 compute facts (GFlops, MParams, source framework) with reported metrics (AP, accuracy
-on a named benchmark). A dataset is attached to a metric only when the card names a
-known benchmark, in the metric's own label or, unambiguously, in the section's text.
+on a named benchmark). A dataset is attached to a metric when the card names a known
+benchmark in the metric's own label or, unambiguously, in the section's text; failing
+that, when the card names exactly one dataset the model was trained on or whose class
+list it outputs (`dataset_classes/imagenet_2012.txt`, "according to ImageNet classes").
+The zoo measures a public model's accuracy on the validation set of the dataset it was
+trained for (its accuracy-checker configurations do), so that dataset is what the
+table's numbers are on; a card naming none or several keeps the metric without one.
 """
 
 from __future__ import annotations
@@ -30,10 +35,10 @@ _METRIC = re.compile(
     r"|sisdr|perplexity|\bmae\b|\bmse\b|\bmad\b|\bmetric\b|top[- ]?\d)")
 # Benchmarks the zoo's cards name; matched text is kept as written.
 _DATASETS = re.compile(
-    r"ImageNet(?:-1k|-21k)?|\bCOCO\b|(?:Pascal )?VOC ?20\d\d|\bCamVid\b|\bCityscapes\b"
+    r"ImageNet(?:-1k|-21k)?|\bCOCO\b|(?:Pascal )?VOC ?20\d\d|\bPascal VOC\b|\bCamVid\b|\bCityscapes\b"
     r"|\bADE20[kK]\b|\bKinetics-\d+\b|\bMarket-1501\b|\bVeRi-776\b|\bWIDER(?: ?FACE)?\b"
     r"|\bWider Face\b|\bLFW\b|\bVGGFace2\b|\bMS-ASL(?:-\d+)?\b|\bJester\b|\bICDAR ?\d{2,4}\b"
-    r"|\bSVT\b|\bIIIT5K\b|\bSQuAD v?\d\.\d\b|\bCo[Nn][Ll][Ll]-2003\b|\bwmt\d\d-[a-z]{2}-[a-z]{2}\b"
+    r"|\bSVT\b|\bIIIT5K\b|\bSQuAD v?\d\.\d\b|(?i:\bCoNLL-2003\b)|\bwmt\d\d-[a-z]{2}-[a-z]{2}\b"
     r"|\bWikiText-\d+\b|(?i:\bLibriSpeech\b)|\bPascal-S\b|\bLIVE_1\b|\bBIT-Vehicle\b|\bAffectNet\b"
     r"|\bHumanMatting\b|\bOpenImagesV\d\b|\bPitts30k\b|\bPittsburgh 250k\b|\bMedical Decathlon\b"
     r"|\bBRATS ?\d{4}\b|\bDNS-Challenge(?: \d{4})?|\bCalgary-Campinas\b|\bGNHK\b|\bSCUT-EPT\b"
@@ -47,7 +52,15 @@ _SPLITS = (
 )
 
 
-_TRAINED_ON = re.compile(r"(?i)\b(pre-?)?trained on\b")
+_TRAINED_ON = re.compile(r"(?i)\b(pre-?|fine-?)?(?:trained|tuned) (?:for [\w -]{1,40}? )?on\b")
+# The class list a model outputs names the dataset it was trained for.
+_CLASS_LISTS = (
+    (re.compile(r"dataset_classes/imagenet[\w-]*\.txt|according to ImageNet classes"), "ImageNet"),
+    (re.compile(r"dataset_classes/coco_\w+\.txt"), "COCO"),
+    (re.compile(r"dataset_classes/voc_\w+\.txt"), "Pascal VOC"),
+    (re.compile(r"dataset_classes/cityscapes_\w+\.txt"), "Cityscapes"),
+    (re.compile(r"according to ADE20[kK] classes"), "ADE20k"),
+)
 
 
 @dataclass
@@ -122,7 +135,30 @@ def parse_card(body: str) -> CardFacts:
     if mparams:
         facts.parameters = round(sum(mparams) * 1e6)
     facts.datasets = _trained_on(" ".join(prose))
+    fallback = _home_dataset(facts.datasets, body)
+    if fallback:
+        for e in facts.evaluations:
+            if e.dataset is None:
+                e.dataset = fallback
     return facts
+
+
+def _home_dataset(trained_on: list[DatasetLink], body: str) -> str | None:
+    """The one dataset the card says the model was trained on or predicts the classes of."""
+    names: dict[str, str] = {}
+    finetuned = [link for link in trained_on if link.role == "finetune"]
+    for link in finetuned or trained_on:  # fine-tuned on X after pre-training: measured on X
+        names.setdefault(_key(link.name), link.name)
+    for pattern, name in _CLASS_LISTS:
+        if pattern.search(body):
+            names.setdefault(_key(name), name)
+    # "ImageNet" and "ImageNet-1k", "VOC 2012" and "Pascal VOC": one dataset written twice
+    roots = {re.sub(r"pascal|(?:1k|20\d\d)$", "", k) for k in names}
+    return min(names.values(), key=len) if len(roots) == 1 else None
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_-]", "", name).lower()
 
 
 def _trained_on(text: str) -> list[DatasetLink]:
@@ -131,7 +167,8 @@ def _trained_on(text: str) -> list[DatasetLink]:
     for m in _TRAINED_ON.finditer(text):
         named = _DATASETS.search(text, m.end(), m.end() + 40)
         if named:
-            role = "pretrain" if m.group(1) else "train"
+            role = "finetune" if m.group(1) and m.group(1).lower().startswith("fine") else (
+                "pretrain" if m.group(1) else "train")
             links.setdefault((named.group(0), role), DatasetLink(named.group(0), role))
     return list(links.values())
 
@@ -217,7 +254,7 @@ def _one_match(pattern: re.Pattern[str], text: str) -> str | None:
     """The one name `pattern` finds in `text`, as written; None if none or several."""
     names: dict[str, str] = {}
     for m in pattern.finditer(text):
-        names.setdefault(re.sub(r"[\s_-]", "", m.group(0)).lower(), m.group(0))
+        names.setdefault(_key(m.group(0)), m.group(0))
     return next(iter(names.values())) if len(names) == 1 else None
 
 
