@@ -34,6 +34,9 @@ from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.readers import Reader, all_readers
 from assetscout.catalog.readers.tables import ID_PARTS, ID_PREFIX
 from assetscout.catalog.records import ASSET_KINDS, AssetRecord, FacetUpdate, Rejected, Skipped
+from assetscout.catalog.evaluation_keys import refresh_dataset_use, refresh_evaluation_keys
+from assetscout.catalog.deployment import refresh_deployment_keys
+from assetscout.catalog.modality import refresh_modality_keys
 from assetscout.catalog.references import refresh_reference_counts
 from assetscout.catalog.store import Catalog
 from assetscout.catalog.walk import walk
@@ -472,7 +475,9 @@ def _default_progress(stream=None) -> Progress:
 
 def refresh_derived_columns(con: duckdb.DuckDBPyConnection) -> None:
     """Store on each asset row what queries would otherwise derive per row and per query (schema.sql):
-    Hub popularity totals, normalized task keys, language keys, reference counts."""
+    Hub popularity totals, normalized task keys, language keys, reference counts; and on each
+    evaluation row its metric keys and normalized value."""
+    refresh_evaluation_keys(con)
     con.execute("UPDATE asset SET hub_downloads = NULL, hub_likes = NULL, hub_task = NULL "
                 "WHERE hub_downloads IS NOT NULL OR hub_likes IS NOT NULL OR hub_task IS NOT NULL")
     con.execute("UPDATE asset SET hub_downloads = h.downloads, hub_likes = h.likes, hub_task = h.task "
@@ -492,6 +497,9 @@ def refresh_derived_columns(con: duckdb.DuckDBPyConnection) -> None:
     finally:
         con.unregister("_language_keys")
     refresh_reference_counts(con)
+    refresh_modality_keys(con)
+    refresh_deployment_keys(con)
+    refresh_dataset_use(con)
 
 
 def ingest(paths: list[Path | str], catalog: Catalog, *, limits: IngestLimits | None = None,

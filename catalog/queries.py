@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from assetscout.catalog.datasets import alias_key, equivalent_keys
-from assetscout.catalog.metrics import metric_key
+from assetscout.catalog.metrics import constraint_value, metric_info, metric_key
 from assetscout.catalog.store import Catalog, open_catalog
 from assetscout.errors import InvalidInput
 
@@ -30,6 +30,11 @@ _OPERATORS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "=", "==": "="}
 def task_key(task: str) -> str:
     """Normalized task name: 'Image Classification' == 'image-classification' == 'image_classification'."""
     return re.sub(r"[^a-z0-9]+", "-", task.lower()).strip("-")
+
+
+def hardware_key(text: str) -> str:
+    """Hardware as compared: lower-case letters and digits ('RTX 4090' -> 'rtx4090')."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,13 @@ class CatalogQueries:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+
+    def _register_functions(self) -> None:
+        """task_key / alias_key as SQL functions, for the queries that call them (registered on first use:
+        registering needs a connection with no unfinished result)."""
         for name, fn in (("task_key", task_key), ("alias_key", alias_key)):
             try:
-                con.create_function(name, fn, [str], str, side_effects=False)
+                self.con.create_function(name, fn, [str], str, side_effects=False)
             except duckdb.Error as exc:  # already registered on this connection
                 if "already" not in str(exc).lower():
                     raise
@@ -91,6 +100,53 @@ class CatalogQueries:
             keys.update(r[0] for r in rows)
         return keys
 
+    def metric_condition(self, metric: str, op: str | None = None, value: float | None = None, *,
+                         dataset: str | None = None, hardware: str | None = None, percent: bool = False,
+                         alias: str = "e") -> tuple[str, list[Any]]:
+        """SQL over `evaluation {alias}` for 'metric [op value] [on dataset] [on hardware]', with its parameters.
+
+        The metric matches every row that answers to its key (catalog/metrics.py: 'top1',
+        'Top 1 Accuracy' and an MTEB classification main_score are one metric); values
+        compare on the normalized scale (`value_norm`: bounded ratios as fractions, so 90,
+        90% and 0.9 are one threshold on accuracy). A dataset matches the benchmark by
+        name (`benchmark_keys`). Hardware matches by name: 'rtx 4090' finds 'rtx4090' and
+        '4090', 'cpu' every CPU, 'gpu' every device that is not a CPU.
+        """
+        key = metric_key(metric)
+        sql = [f"list_contains({alias}.metric_keys, ?)"]
+        params: list[Any] = [key]
+        if op is not None and value is not None and value != float("-inf"):
+            if op not in _OPERATORS:
+                raise InvalidInput(f"operator {op!r} is not allowed; use one of {', '.join(_OPERATORS)}")
+            sql.append(f"{alias}.value_norm {_OPERATORS[op]} ?")
+            params.append(constraint_value(key, float(value), percent=percent))
+        if dataset:
+            sql.append(f"{alias}.dataset_key IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(sorted(self.benchmark_keys(dataset)))
+        if hardware:
+            hw = hardware_key(hardware)
+            column = f"regexp_replace(lower({alias}.hardware), '[^a-z0-9]', '', 'g')"
+            if hw == "gpu":
+                sql.append(f"{alias}.hardware IS NOT NULL AND {column} NOT LIKE '%cpu%'")
+            else:
+                sql.append(f"(strpos({column}, ?) > 0 OR (length({column}) >= 4 AND strpos(?, {column}) > 0))")
+                params += [hw, hw]
+        return " AND ".join(sql), params
+
+    def best_values(self, metric: str, *, dataset: str | None = None, hardware: str | None = None,
+                    asset_ids: list[str] | None = None) -> dict[str, tuple[float, float, str, str | None]]:
+        """Each asset's best value of a metric, in the metric's direction: asset_id ->
+        (value_norm, value as written, metric as written, dataset as written)."""
+        cond, params = self.metric_condition(metric, dataset=dataset, hardware=hardware)
+        best = "arg_min" if metric_info(metric).direction == "lower" else "arg_max"
+        sql = (f"SELECT e.asset_id, {best}(e.value_norm, e.value_norm), {best}(e.value, e.value_norm), "
+               f"{best}(e.metric, e.value_norm), {best}(e.dataset_name, e.value_norm) FROM evaluation e WHERE {cond}")
+        if asset_ids is not None:
+            sql += " AND e.asset_id IN (SELECT unnest(?::VARCHAR[]))"
+            params.append(list(asset_ids))
+        rows = self.con.execute(sql + " GROUP BY e.asset_id", params).fetchall()
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
     # ------------------------------------------------------------ questions
 
     def models_by_metric(
@@ -103,22 +159,24 @@ class CatalogQueries:
         `dataset` matches the benchmark by name (see `benchmark_keys`: "ImageNet" also
         finds evaluations written "imagenet-1k" or "ILSVRC 2012", not "ImageNet ReaL"). `task` matches the model's tasks or the
         evaluation's task. A model with several matching evaluations (several sources,
-        image sizes) is listed once with its best value. Models without a parameter
-        count are excluded when a parameter bound is given.
+        image sizes) is listed once with its best value (highest, or lowest for an
+        error, loss or latency: `metric_info(metric).direction`). `value` is on the
+        normalized scale of `metric_condition` (85 and 0.85 are one accuracy threshold);
+        the value returned is as the source wrote it. Models without a parameter count
+        are excluded when a parameter bound is given.
         """
         if op not in _OPERATORS:
             raise InvalidInput(f"operator {op!r} is not allowed; use one of {', '.join(_OPERATORS)}")
+        cond, params = self.metric_condition(metric, op, value, dataset=dataset)
+        lower = metric_info(metric).direction == "lower"
+        best, order = ("arg_min", "min(e.value_norm) ASC") if lower else ("arg_max", "max(e.value_norm) DESC")
         sql = [
-            "SELECT e.asset_id, any_value(a.name), any_value(e.metric), max(e.value), "
-            "any_value(coalesce(e.dataset_id, e.dataset_name)), any_value(a.parameters) "
-            "FROM evaluation e JOIN asset a USING (asset_id) "
-            f"WHERE a.kind = 'model' AND e.metric_key = ? AND e.value {_OPERATORS[op]} ?"
+            f"SELECT e.asset_id, any_value(a.name), {best}(e.metric, e.value_norm), {best}(e.value, e.value_norm), "
+            f"{best}(coalesce(e.dataset_id, e.dataset_name), e.value_norm), any_value(a.parameters) "
+            f"FROM evaluation e JOIN asset a USING (asset_id) WHERE a.kind = 'model' AND {cond}"
         ]
-        params: list[Any] = [metric_key(metric), float(value)]
-        if dataset is not None:
-            sql.append("AND e.dataset_key IN (SELECT unnest(?::VARCHAR[]))")
-            params.append(sorted(self.benchmark_keys(dataset)))
         if task is not None:
+            self._register_functions()
             sql.append(
                 "AND (task_key(e.task) = ? OR EXISTS (SELECT 1 FROM unnest(a.tasks) AS u(t) WHERE task_key(u.t) = ?))"
             )
@@ -129,7 +187,7 @@ class CatalogQueries:
         if min_parameters is not None:
             sql.append("AND a.parameters >= ?")
             params.append(int(min_parameters))
-        sql.append("GROUP BY e.asset_id ORDER BY max(e.value) DESC, e.asset_id")
+        sql.append(f"GROUP BY e.asset_id ORDER BY {order}, e.asset_id")
         if limit is not None:
             sql.append("LIMIT ?")
             params.append(int(limit))

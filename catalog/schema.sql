@@ -195,6 +195,28 @@ ALTER TABLE asset ADD COLUMN IF NOT EXISTS language_keys VARCHAR[];
 -- (catalog/references.py): the popularity prior for assets without Hub downloads
 ALTER TABLE asset ADD COLUMN IF NOT EXISTS referenced_by BIGINT;
 
+-- every metric key an evaluation answers to (catalog/metrics.py: specific, broader, main_score),
+-- and its value with bounded ratios on the fraction scale; set by every ingest
+-- (catalog/evaluation_keys.py), metric_key too
+ALTER TABLE evaluation ADD COLUMN IF NOT EXISTS metric_keys VARCHAR[];
+ALTER TABLE evaluation ADD COLUMN IF NOT EXISTS value_norm DOUBLE;
+
+-- data modalities (catalog/modality.py: text, vision, audio, multimodal, ...), for facets and filters
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS modality_keys VARCHAR[];
+-- deployment formats (tflite, coral-edgetpu, openvino-ir, onnx, gguf...) and precisions (fp16, int8...)
+-- (catalog/deployment.py)
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS format_keys VARCHAR[];
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS precision_keys VARCHAR[];
+
+-- resolved datasets each asset was trained or evaluated on (catalog/evaluation_keys.py), for
+-- the dataset facet; rebuilt by every ingest
+CREATE TABLE IF NOT EXISTS dataset_use (
+    asset_id   VARCHAR NOT NULL,
+    dataset_id VARCHAR NOT NULL,
+    evaluated  BOOLEAN NOT NULL,
+    trained    BOOLEAN NOT NULL
+);
+
 CREATE OR REPLACE VIEW asset_view AS
 SELECT * REPLACE (
            coalesce(downloads, hub_downloads) AS downloads,

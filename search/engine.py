@@ -43,6 +43,8 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow.parquet as pq
 
+from assetscout.catalog.metrics import metric_info
+from assetscout.catalog.queries import CatalogQueries
 from assetscout.catalog.store import Catalog, open_catalog
 from assetscout.embed.base import Encoder, check_compatible
 from assetscout.errors import CatalogError, InvalidInput, NotFound
@@ -179,6 +181,7 @@ class SearchEngine:
                 hits, total = self._text_search(cur, query, where, plan, mode, weights or self.weights)
             else:
                 hits, total = self._listing(cur, query, where, plan)
+            self._attach_metrics(cur, query, hits, plan)
             facets = facet_counts(cur, where) if with_facets else None
         finally:
             cur.close()
@@ -196,13 +199,56 @@ class SearchEngine:
 
     def _listing(self, cur, query: Query, where, plan: dict[str, Any]) -> tuple[list[Hit], int]:
         total = cur.execute(f"SELECT count(*) FROM asset_view a WHERE {where.sql}", where.params).fetchone()[0]
-        rows = cur.execute(
-            f"SELECT {', '.join('a.' + c for c in HIT_COLUMNS)} FROM asset_view a WHERE {where.sql} "
-            f"ORDER BY {ORDER_BY[query.sort]} LIMIT ? OFFSET ?", [*where.params, query.k, query.offset],
-        ).fetchall()
+        columns = ", ".join("a." + c for c in HIT_COLUMNS)
+        sm = query.sort_metric
+        if sm is None:
+            rows = cur.execute(
+                f"SELECT {columns} FROM asset_view a WHERE {where.sql} "
+                f"ORDER BY {ORDER_BY[query.sort]} LIMIT ? OFFSET ?", [*where.params, query.k, query.offset],
+            ).fetchall()
+        else:  # best value of the metric first; equal values by popularity, then id (ties are marked)
+            cond, params = CatalogQueries(cur).metric_condition(sm.metric, dataset=sm.dataset, hardware=sm.hardware)
+            lower = metric_info(sm.metric).direction == "lower"
+            rows = cur.execute(
+                f"SELECT {columns} FROM asset_view a JOIN (SELECT e.asset_id, {'min' if lower else 'max'}"
+                f"(e.value_norm) AS best FROM evaluation e WHERE {cond} GROUP BY e.asset_id) b "
+                f"ON b.asset_id = a.asset_id WHERE {where.sql} ORDER BY b.best {'ASC' if lower else 'DESC'}, "
+                f"{ORDER_BY['downloads']} LIMIT ? OFFSET ?", [*params, *where.params, query.k, query.offset],
+            ).fetchall()
         plan["strategy"] = f"sql listing ordered by {query.sort}"
         hits = [Hit(**dict(zip(HIT_COLUMNS, r)), score=0.0) for r in rows]
         return hits, int(total)
+
+    def _attach_metrics(self, cur, query: Query, hits: list[Hit], plan: dict[str, Any]) -> None:
+        """Each hit's values behind the metric constraints and the metric sort, else headline evaluations."""
+        if not hits:
+            return
+        ids = [h.asset_id for h in hits]
+        q = CatalogQueries(cur)
+        asked = list(query.metrics) + ([query.sort_metric] if query.sort_metric else [])
+        if not asked:
+            for h, rows in zip(hits, _headline_metrics(cur, ids)):
+                h.metrics = rows
+            return
+        for m in asked:
+            info = metric_info(m.metric)
+            best = q.best_values(m.metric, dataset=m.dataset, hardware=m.hardware, asset_ids=ids)
+            for h in hits:
+                if h.asset_id in best:
+                    norm, value, written, dataset = best[h.asset_id]
+                    h.metrics.append({"metric": written, "key": info.key, "label": info.label, "dataset": dataset,
+                                      "value": value, "value_norm": norm, "direction": info.direction,
+                                      "hardware": m.hardware})
+        if query.sort_metric is not None:
+            sort_values = [h.metrics[-1]["value_norm"] if h.metrics else None for h in hits]
+            for i, h in enumerate(hits):
+                v = sort_values[i]
+                h.tied = v is not None and ((i > 0 and sort_values[i - 1] == v)
+                                            or (i + 1 < len(hits) and sort_values[i + 1] == v))
+            info = metric_info(query.sort_metric.metric)
+            plan["sort"] = {"metric": info.key, "label": info.label, "direction": info.direction,
+                            "dataset": query.sort_metric.dataset, "hardware": query.sort_metric.hardware,
+                            "note": "assets without this metric are left out"}
 
     def _allowed(self, cur, where) -> np.ndarray | None:
         if where.empty:
@@ -276,7 +322,16 @@ class SearchEngine:
                          + comp["boost_popularity"] + comp["boost_references"])
             scored.append((score, int(i), comp))
         scored.sort(key=lambda x: (-x[0], self._ids[x[1]]))
-        if query.sort != "relevance":
+        if query.sort_metric is not None:  # the most relevant candidates, best value of the metric first
+            sm = query.sort_metric
+            top = scored[: max(need, 100)]
+            best = CatalogQueries(cur).best_values(sm.metric, dataset=sm.dataset, hardware=sm.hardware,
+                                                   asset_ids=[self._ids[i] for _, i, _ in top])
+            sign = 1.0 if metric_info(sm.metric).direction == "lower" else -1.0
+            top.sort(key=lambda x: (self._ids[x[1]] not in best,
+                                    sign * best.get(self._ids[x[1]], (0.0,))[0], -x[0]))
+            scored = top
+        elif query.sort != "relevance":
             key = query.sort
             top = scored[: max(need, 100)]
             top_meta = self._meta(cur, [self._ids[i] for _, i, _ in top])
@@ -406,6 +461,30 @@ def _query_dict(q: Query) -> dict[str, Any]:
     return {"text": q.text, "kinds": list(q.kinds), "filters": dict(q.filters),
             "metrics": [m.__dict__ for m in q.metrics], "sort": q.sort, "k": q.k, "offset": q.offset,
             "explain": q.explain}
+
+
+# metric keys shown first among a hit's evaluations when the query names none
+_HEADLINE = ["accuracy", "zero-shot-accuracy", "map", "ndcg@10", "f1", "exact-match", "miou", "wer", "bleu",
+             "v-measure", "cosine-spearman", "top5", "average"]
+
+
+def _headline_metrics(cur, asset_ids: list[str], per_asset: int = 3) -> list[list[dict[str, Any]]]:
+    """Up to `per_asset` evaluations per asset: headline metrics on well-known datasets first."""
+    rows = cur.execute(
+        "SELECT asset_id, metric, metric_key, dataset_name, value, value_norm FROM ("
+        " SELECT e.*, row_number() OVER (PARTITION BY e.asset_id ORDER BY"
+        "  list_position(?::VARCHAR[], e.metric_key) IS NULL, list_position(?::VARCHAR[], e.metric_key),"
+        "  d.referenced_by DESC NULLS LAST, e.dataset_name, e.value_norm DESC) AS r"
+        " FROM evaluation e LEFT JOIN asset d ON d.asset_id = e.dataset_id"
+        " WHERE e.asset_id IN (SELECT unnest(?::VARCHAR[])) AND e.hardware IS NULL"
+        "   AND (e.metric_key IN (SELECT unnest(?::VARCHAR[])) OR e.dataset_name IS NOT NULL)"
+        ") WHERE r <= ? ORDER BY asset_id, r", [_HEADLINE, _HEADLINE, asset_ids, _HEADLINE, per_asset]).fetchall()
+    by: dict[str, list[dict[str, Any]]] = {a: [] for a in asset_ids}
+    for asset_id, metric, key, dataset, value, norm in rows:
+        info = metric_info(key)
+        by[asset_id].append({"metric": metric, "key": key, "label": info.label, "dataset": dataset, "value": value,
+                             "value_norm": norm, "direction": info.direction})
+    return [by[a] for a in asset_ids]
 
 
 def _norm_name(text: str) -> str:

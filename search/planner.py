@@ -14,7 +14,6 @@ import duckdb
 
 from assetscout.catalog.languages import language_key
 from assetscout.catalog.licenses import normalize_license
-from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.queries import CatalogQueries
 from assetscout.errors import InvalidInput
 from assetscout.search.query import Query
@@ -76,20 +75,40 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
         w.add("lower(a.access) IN (SELECT unnest(?::VARCHAR[]))", _lower(f["access"]))
     if "source" in f:
         w.add("list_has_any(a.sources, ?::VARCHAR[])", f["source"])
+    if "modality" in f:
+        w.add("list_has_any(a.modality_keys, ?::VARCHAR[])", _lower(f["modality"]))
+    if "format" in f:
+        w.add("list_has_any(a.format_keys, ?::VARCHAR[])", _lower(f["format"]))
+    if "precision" in f:
+        w.add("list_has_any(a.precision_keys, ?::VARCHAR[])", _lower(f["precision"]))
+    if "multilingual" in f:
+        w.add(("" if f["multilingual"] else "NOT ") + "coalesce(len(a.language_keys) >= 2 OR list_contains("
+              "a.language_keys, 'multilingual') OR list_contains(a.tags, 'multilinguality:multilingual'), false)")
+    if "commercial_use" in f:
+        w.add(("" if f["commercial_use"] else "NOT ") + "coalesce(a.license_class IN ('public-domain', 'permissive', "
+              "'weak-copyleft', 'copyleft', 'responsible-ai') AND NOT coalesce(a.non_commercial, false), false)")
     if "dataset" in f:
         q = CatalogQueries(con)
         ids: set[str] = set()
         keys: set[str] = set()
+        names = []
         for name in f["dataset"]:
-            ids.update(q.dataset_ids(name))
-            keys.update(q.benchmark_keys(name))
-            if name.startswith(("hf:dataset/", "pwc:dataset/", "croissant:dataset/")):
-                ids.add(name)
-        w.add("a.asset_id IN (SELECT asset_id FROM asset_dataset WHERE dataset_id IN (SELECT unnest(?::VARCHAR[])) "
-              "OR lower(dataset_name) IN (SELECT unnest(?::VARCHAR[]))) "
-              "OR a.asset_id IN (SELECT asset_id FROM evaluation WHERE dataset_id IN (SELECT unnest(?::VARCHAR[])) "
-              "OR dataset_key IN (SELECT unnest(?::VARCHAR[])))",
-              sorted(ids), _lower(f["dataset"]), sorted(ids), sorted(keys))
+            if con.execute("SELECT 1 FROM asset WHERE asset_id = ? AND kind = 'dataset'", [name]).fetchone():
+                ids.add(name)  # a dataset asset id (the dataset facet's values): what dataset_use links
+            else:
+                names.append(name)
+        if ids and not names:
+            w.add("a.asset_id IN (SELECT asset_id FROM dataset_use WHERE dataset_id IN (SELECT unnest(?::VARCHAR[])))",
+                  sorted(ids))
+        else:  # names: trained on a dataset of that name, or evaluated on that benchmark
+            for name in names:
+                ids.update(q.dataset_ids(name))
+                keys.update(q.benchmark_keys(name))
+            w.add("a.asset_id IN (SELECT asset_id FROM asset_dataset WHERE dataset_id IN (SELECT unnest(?::VARCHAR[])) "
+                  "OR lower(dataset_name) IN (SELECT unnest(?::VARCHAR[]))) "
+                  "OR a.asset_id IN (SELECT asset_id FROM evaluation WHERE dataset_id IN (SELECT unnest(?::VARCHAR[])) "
+                  "OR dataset_key IN (SELECT unnest(?::VARCHAR[])))",
+                  sorted(ids), _lower(f["dataset"]), sorted(ids), sorted(keys))
     if "base_model" in f:
         q = CatalogQueries(con)
         desc: set[str] = set()
@@ -103,13 +122,17 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
                         ("min_size_bytes", "a.size_bytes >= ?"), ("max_size_bytes", "a.size_bytes < ?")):
         if key in f:
             w.add(clause, int(f[key]))
-    for m in query.metrics:
-        sql = f"a.asset_id IN (SELECT asset_id FROM evaluation WHERE metric_key = ? AND value {m.op} ?"
-        params: list[Any] = [metric_key(m.metric), m.value]
-        if m.dataset:
-            sql += " AND dataset_key IN (SELECT unnest(?::VARCHAR[]))"
-            params.append(sorted(CatalogQueries(con).benchmark_keys(m.dataset)))
-        w.add(sql + ")", *params)
+    return _metric_clauses(con, query, w)
+
+
+def _metric_clauses(con: duckdb.DuckDBPyConnection, query: Query, w: Where) -> Where:
+    constraints = list(query.metrics)
+    if query.sort_metric is not None:  # sorting by a metric leaves out the assets without it
+        constraints.append(query.sort_metric.as_constraint())
+    for m in constraints:
+        cond, params = CatalogQueries(con).metric_condition(m.metric, m.op, m.value, dataset=m.dataset,
+                                                            hardware=m.hardware, percent=m.percent)
+        w.add(f"a.asset_id IN (SELECT e.asset_id FROM evaluation e WHERE {cond})", *params)
     return w
 
 

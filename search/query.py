@@ -24,6 +24,9 @@ MAX_VALUE_CHARS = 300
 
 SortKey = Literal["relevance", "downloads", "likes", "referenced_by", "parameters", "created", "name"]
 SORT_KEYS: tuple[str, ...] = ("relevance", "downloads", "likes", "referenced_by", "parameters", "created", "name")
+METRIC_SORT_PREFIX = "metric:"  # sort=metric:NAME[@DATASET][ on HARDWARE], best first in the metric's direction
+SORT_HELP = ("one of " + ", ".join(SORT_KEYS) + ", or metric:NAME[@DATASET][ on HARDWARE] (best first: highest "
+             "accuracy, lowest error; assets without that metric are left out), e.g. metric:top1@ImageNet")
 
 # filter key -> (kind of value, help). "list" keys may repeat (OR within a key, AND across keys).
 FILTER_KEYS: dict[str, tuple[str, str]] = {
@@ -39,6 +42,13 @@ FILTER_KEYS: dict[str, tuple[str, str]] = {
     "organization": ("list", "publisher / organization"),
     "source": ("list", "the reader that contributed the asset, e.g. mteb_meta, timm_results"),
     "access": ("list", "open, limited, closed"),
+    "kind": ("list", "model, dataset or table (the same as the kind parameter)"),
+    "modality": ("list", "text, vision, audio, multimodal, video, tabular, graph, time-series, reinforcement-learning"),
+    "format": ("list", "deployment format: tflite, tfjs, coral-edgetpu, savedmodel, tf1-hub, openvino-ir, onnx, gguf"),
+    "precision": ("list", "numeric precision offered: fp32, fp16, bf16, int8, int4 (OpenVINO FP16-INT8 = fp16-int8)"),
+    "multilingual": ("bool", "true: two or more languages, or marked multilingual"),
+    "commercial_use": ("bool", "true: a known license that allows commercial use (public-domain, permissive, "
+                               "copyleft, weak-copyleft or responsible-AI class, not non-commercial)"),
     "min_parameters": ("int", "minimum parameter count, e.g. 1e6 or 110M"),
     "max_parameters": ("int", "maximum parameter count (exclusive), e.g. 100M"),
     "min_size_bytes": ("int", "minimum size in bytes"),
@@ -46,39 +56,68 @@ FILTER_KEYS: dict[str, tuple[str, str]] = {
 }
 
 _OPS = (">=", "<=", ">", "<", "==", "=")
-_METRIC_RE = re.compile(r"^\s*(?P<metric>[^<>=@]+?)\s*(?P<op>>=|<=|==|=|>|<)\s*(?P<value>[-+0-9.eE%]+)\s*(?:@\s*(?P<dataset>.+?))?\s*$")
+# NAME op VALUE[%][@DATASET][ on HARDWARE]; NAME may hold '@' (R@1, ndcg@10): the value ends it
+_METRIC_RE = re.compile(r"^\s*(?P<metric>[^<>=]+?)\s*(?P<op>>=|<=|==|=|>|<)\s*(?P<value>[-+]?[0-9.]+(?:e[-+]?\d+)?)"
+                        r"\s*(?P<percent>%)?\s*(?:@\s*(?P<dataset>.+?))?(?:\s*\bon\s+(?P<hardware>\S.*?))?\s*$",
+                        re.I)
+_ON_HARDWARE = re.compile(r"^(?P<rest>.*?)(?:^|\s+)on\s+(?P<hardware>\S.*?)\s*$", re.I)
+
+
+def _split_hardware(text: str | None) -> tuple[str | None, str | None]:
+    """'ImageNet on rtx4090' -> ('ImageNet', 'rtx4090'); 'on cpu' -> (None, 'cpu')."""
+    if not text:
+        return None, None
+    m = _ON_HARDWARE.match(text)
+    if not m:
+        return text.strip() or None, None
+    return m.group("rest").strip() or None, m.group("hardware").strip()
 
 
 @dataclass(frozen=True)
 class MetricConstraint:
-    """`metric op value`, optionally on a dataset: e.g. top1 >= 85 @ ImageNet."""
+    """`metric op value`, optionally on a dataset and hardware: e.g. top1 >= 85 @ ImageNet.
+
+    Metric names are matched through the vocabulary (catalog/metrics.py). For bounded
+    metrics (accuracy, F1, recall...) a value above 1 or written with '%' is a percent:
+    `accuracy>=90%`, `accuracy>=90` and `accuracy>=0.9` are one constraint, and match
+    sources that write 0.9 as well as those that write 90.
+    """
 
     metric: str
     op: str
     value: float
     dataset: str | None = None
+    hardware: str | None = None
+    percent: bool = False
 
     @classmethod
     def parse(cls, text: str) -> "MetricConstraint":
-        """Parse 'NAME>=VALUE@DATASET' (the CLI and GET form)."""
+        """Parse 'NAME>=VALUE[%][@DATASET][ on HARDWARE]' (the CLI and GET form)."""
         if not isinstance(text, str) or len(text) > MAX_VALUE_CHARS:
             raise InvalidInput(f"metric constraint must be a string of at most {MAX_VALUE_CHARS} characters")
         m = _METRIC_RE.match(text)
         if not m:
             raise InvalidInput(
-                f"metric constraint {text!r} is not of the form NAME>=VALUE[@DATASET], e.g. 'top1>=85@ImageNet'")
-        value = m.group("value").rstrip("%")
+                f"metric constraint {text!r} is not of the form NAME>=VALUE[%][@DATASET][ on HARDWARE], "
+                "e.g. 'top1>=85@ImageNet', 'R@1>=0.5@MSCOCO', 'infer_samples_per_sec>=1000 on rtx4090'")
         try:
-            number = float(value)
+            number = float(m.group("value"))
         except ValueError:
-            raise InvalidInput(f"metric constraint {text!r}: {value!r} is not a number") from None
-        return cls.build(m.group("metric"), m.group("op"), number, m.group("dataset"))
+            raise InvalidInput(f"metric constraint {text!r}: {m.group('value')!r} is not a number") from None
+        return cls.build(m.group("metric"), m.group("op"), number, m.group("dataset"), m.group("hardware"),
+                         percent=bool(m.group("percent")))
 
     @classmethod
-    def build(cls, metric: Any, op: Any, value: Any, dataset: Any = None) -> "MetricConstraint":
+    def build(cls, metric: Any, op: Any, value: Any, dataset: Any = None, hardware: Any = None, *,
+              percent: Any = False) -> "MetricConstraint":
         metric = _short_text("metric", metric)
         if op not in _OPS:
             raise InvalidInput(f"metric operator {op!r} is not allowed; use one of {', '.join(_OPS)}")
+        if isinstance(value, bool):
+            raise InvalidInput(f"metric value {value!r} is not a number")
+        percent = _parse_bool("metric percent", percent)
+        if isinstance(value, str) and value.strip().endswith("%"):
+            value, percent = value.strip()[:-1], True
         try:
             number = float(value)
         except (TypeError, ValueError):
@@ -86,7 +125,55 @@ class MetricConstraint:
         if not math.isfinite(number):
             raise InvalidInput(f"metric value {value!r} must be a finite number")
         ds = _short_text("metric dataset", dataset) if dataset not in (None, "") else None
-        return cls(metric, "=" if op == "==" else op, number, ds)
+        hw = _short_text("metric hardware", hardware) if hardware not in (None, "") else None
+        return cls(metric, "=" if op == "==" else op, number, ds, hw, percent)
+
+    def label(self) -> str:
+        """How a person reads it: 'accuracy (top-1) ≥ 85 on ImageNet'."""
+        from assetscout.catalog.metrics import metric_info
+
+        op = {">=": "≥", "<=": "≤"}.get(self.op, self.op)
+        value = f"{self.value:g}{'%' if self.percent else ''}"
+        where = (f" on {self.dataset}" if self.dataset else "") + (f" ({self.hardware})" if self.hardware else "")
+        return f"{metric_info(self.metric).label} {op} {value}{where}"
+
+    def to_text(self) -> str:
+        """The CLI/GET form that parses back to this constraint."""
+        value = f"{self.value:g}{'%' if self.percent else ''}"
+        return (f"{self.metric}{self.op}{value}" + (f"@{self.dataset}" if self.dataset else "")
+                + (f" on {self.hardware}" if self.hardware else ""))
+
+
+@dataclass(frozen=True)
+class MetricSort:
+    """sort=metric:NAME[@DATASET][ on HARDWARE]: best value first, in the metric's direction."""
+
+    metric: str
+    dataset: str | None = None
+    hardware: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "MetricSort":
+        body = text[len(METRIC_SORT_PREFIX):].strip()
+        body, hardware = _split_hardware(body)
+        if not body:
+            raise InvalidInput(f"sort {text!r} names no metric; e.g. metric:top1@ImageNet")
+        # '@' followed by digits belongs to the name (R@1, ndcg@10); the next '@' starts the dataset
+        parts = body.split("@")
+        name, i = parts[0], 1
+        while i < len(parts) and parts[i].strip().isdigit():
+            name, i = f"{name}@{parts[i].strip()}", i + 1
+        dataset = "@".join(parts[i:]).strip() or None
+        return cls(_short_text("sort metric", name), _short_text("sort dataset", dataset) if dataset else None,
+                   _short_text("sort hardware", hardware) if hardware else None)
+
+    def to_text(self) -> str:
+        return (METRIC_SORT_PREFIX + self.metric + (f"@{self.dataset}" if self.dataset else "")
+                + (f" on {self.hardware}" if self.hardware else ""))
+
+    def as_constraint(self) -> MetricConstraint:
+        """The 'has this metric' condition: any value, same metric, dataset and hardware."""
+        return MetricConstraint(self.metric, ">=", -math.inf, self.dataset, self.hardware)
 
 
 @dataclass(frozen=True)
@@ -101,6 +188,7 @@ class Query:
     k: int = 10
     offset: int = 0
     explain: bool = False
+    sort_metric: MetricSort | None = None  # set when sort is metric:...
 
     @classmethod
     def build(cls, *, text: Any = "", kinds: Iterable[Any] | Any = (), filters: Mapping[str, Any] | None = None,
@@ -114,11 +202,13 @@ class Query:
             raise InvalidInput(f"text is {len(text)} characters long; at most {MAX_TEXT_CHARS} are allowed")
         if isinstance(kinds, str):
             kinds = [kinds]
+        checked = check_filters(filters or {})
+        if "kind" in checked:  # a kind filter (facet value 'kind=model') is the kinds parameter
+            kinds = [*(kinds or ()), *checked.pop("kind")]
         kind_list = tuple(dict.fromkeys(str(x) for x in (kinds or ())))
         for kind in kind_list:
             if kind not in ASSET_KINDS:
                 raise InvalidInput(f"kind {kind!r} is not known; use one of {', '.join(ASSET_KINDS)}")
-        checked = check_filters(filters or {})
         parsed: list[MetricConstraint] = []
         for m in metrics or ():
             if isinstance(m, MetricConstraint):
@@ -126,24 +216,29 @@ class Query:
             elif isinstance(m, str):
                 parsed.append(MetricConstraint.parse(m))
             elif isinstance(m, Mapping):
-                unknown = set(m) - {"metric", "op", "value", "dataset"}
+                unknown = set(m) - {"metric", "op", "value", "dataset", "hardware", "percent"}
                 if unknown:
                     raise InvalidInput(f"metric constraint has unknown field(s) {sorted(unknown)}; "
-                                       "allowed: metric, op, value, dataset")
-                parsed.append(MetricConstraint.build(m.get("metric"), m.get("op", ">="), m.get("value"), m.get("dataset")))
+                                       "allowed: metric, op, value, dataset, hardware, percent")
+                parsed.append(MetricConstraint.build(m.get("metric"), m.get("op", ">="), m.get("value"), m.get("dataset"),
+                                                     m.get("hardware"), percent=m.get("percent", False)))
             else:
                 raise InvalidInput(f"metric constraint {m!r} is neither 'NAME>=VALUE@DATASET' nor an object")
         if len(parsed) > 10:
             raise InvalidInput(f"{len(parsed)} metric constraints given; at most 10 are allowed")
-        if sort not in SORT_KEYS:
-            raise InvalidInput(f"sort {sort!r} is not allowed; use one of {', '.join(SORT_KEYS)}")
+        sort_metric = None
+        if isinstance(sort, str) and sort.strip().lower().startswith(METRIC_SORT_PREFIX):
+            sort_metric = MetricSort.parse(sort.strip())
+            sort = sort_metric.to_text()
+        elif sort not in SORT_KEYS:
+            raise InvalidInput(f"sort {sort!r} is not allowed; use {SORT_HELP}")
         k_int = _int_in_range("k", k, 1, MAX_K)
         offset_int = _int_in_range("offset", offset, 0, MAX_OFFSET)
         if not isinstance(explain, bool):
             explain = _parse_bool("explain", explain)
         if sort == "relevance" and not text:
             sort = "downloads"  # nothing to rank by relevance: most used first
-        return cls(text, kind_list, checked, tuple(parsed), str(sort), k_int, offset_int, bool(explain))
+        return cls(text, kind_list, checked, tuple(parsed), str(sort), k_int, offset_int, bool(explain), sort_metric)
 
 
 def check_filters(filters: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,12 +30,18 @@ class Hit:
     source: str | None = None
     components: dict[str, float] | None = None
     matched_text: str | None = None  # the chunk or header that matched best (explain)
+    # the values behind the query's metric constraints / metric sort, else a few headline
+    # evaluations: {"metric", "key", "label", "dataset", "value", "direction"}
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    tied: bool | None = None  # metric sort: the same value as the hit before or after it
 
 
 @dataclass
 class FacetValue:
     value: str
     count: int
+    filters: list[str] = field(default_factory=list)  # the KEY=VALUE filters (GET /search form) that select it
+    label: str | None = None  # how to show the value when it is an id (the dataset facet)
 
 
 @dataclass

@@ -131,7 +131,7 @@ def test_filter_total_is_the_exact_count_from_the_catalog(client: httpx.Client, 
     assert r.status_code == 200 and r.json()["total"] == expected
     facets = client.get("/facets", params={"kind": "model"}).json()
     mit = [v for v in facets["counts"]["license"] if v["value"] == "MIT"]
-    assert mit == [{"value": "MIT", "count": expected}]
+    assert mit == [{"value": "MIT", "count": expected, "filters": ["license=MIT"], "label": None}]
 
 
 def test_metric_constraint_matches_the_evaluations(client: httpx.Client, catalog_dir: Path) -> None:

@@ -1,0 +1,71 @@
+"""Derived evaluation columns: every metric key a row answers to, and its value on one scale.
+
+Stored by every ingest (`refresh_evaluation_keys`, called from
+`ingest.refresh_derived_columns`) rather than at insert time, so that a change to the
+metric vocabulary (catalog/metrics.py) reaches an existing catalog with its next ingest,
+without reading the source files again. The metric keys of a row depend only on its
+metric name, source, task and (for `main_score`) benchmark, so they are computed once
+per distinct combination (a few thousand for 300k rows) and joined back.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from assetscout.catalog.metrics import evaluation_keys, is_bounded, metric_key
+
+
+def refresh_evaluation_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Set metric_key, metric_keys and value_norm on every evaluation row."""
+    combos = con.execute(
+        "SELECT DISTINCT metric, source, task, CASE WHEN metric_key = 'main_score' OR metric ILIKE 'main%score' "
+        "THEN dataset_name END FROM evaluation").fetchall()
+    if not combos:
+        return
+    keys = [evaluation_keys(m, source=s, task=t, dataset=d) for m, s, t, d in combos]
+    table = pa.table({
+        "metric": [c[0] for c in combos], "source": [c[1] for c in combos],
+        "task": [c[2] for c in combos], "dataset_name": [c[3] for c in combos],
+        "metric_key": [metric_key(c[0]) if k[0] != "main_score" else k[0] for c, k in zip(combos, keys)],
+        "metric_keys": pa.array(keys, pa.list_(pa.string())),
+        "bounded": [any(is_bounded(x) for x in k if x != "main_score") for k in keys],
+    })
+    con.register("_metric_keys", table)
+    try:
+        con.execute("""
+            UPDATE evaluation SET metric_key = k.metric_key, metric_keys = k.metric_keys,
+                   value_norm = CASE WHEN k.bounded THEN NULL ELSE evaluation.value END
+            FROM _metric_keys k
+            WHERE evaluation.metric = k.metric AND evaluation.source = k.source
+              AND evaluation.task IS NOT DISTINCT FROM k.task
+              AND (k.dataset_name IS NULL OR evaluation.dataset_name = k.dataset_name)
+              AND (k.dataset_name IS NOT NULL OR NOT (evaluation.metric_key = 'main_score'
+                                                      OR evaluation.metric ILIKE 'main%score'))""")
+        # bounded metrics on the fraction scale: a source file writes a metric in percent when its
+        # values there are mostly above 1 (a weak model's 0.48 in a percent table stays 0.0048)
+        con.execute("""
+            UPDATE evaluation SET value_norm = CASE WHEN evaluation.value > 1 OR g.percent
+                                                    THEN evaluation.value / 100 ELSE evaluation.value END
+            FROM (SELECT origin, metric_key, median(value) > 1 AS percent FROM evaluation
+                  WHERE value_norm IS NULL GROUP BY origin, metric_key) g
+            WHERE evaluation.value_norm IS NULL AND evaluation.origin = g.origin
+              AND evaluation.metric_key = g.metric_key""")
+    finally:
+        con.unregister("_metric_keys")
+
+
+def refresh_dataset_use(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild `dataset_use`: which resolved dataset assets each asset trained or was evaluated on.
+
+    The dataset facet counts it over a search's matching set; reading the 300k
+    evaluation rows for that on every search would cost more than the search.
+    """
+    con.execute("DELETE FROM dataset_use")
+    con.execute("""
+        INSERT INTO dataset_use
+        SELECT asset_id, dataset_id, bool_or(role = 'eval') AS evaluated, bool_or(role <> 'eval') AS trained FROM (
+            SELECT asset_id, dataset_id, 'eval' AS role FROM evaluation WHERE dataset_id IS NOT NULL
+            UNION ALL
+            SELECT asset_id, dataset_id, role FROM asset_dataset WHERE dataset_id IS NOT NULL
+        ) WHERE asset_id <> dataset_id GROUP BY asset_id, dataset_id""")
