@@ -16,7 +16,7 @@ from typing import Sequence
 from assetscout import __version__
 from assetscout.config import default_catalog_dir
 from assetscout.errors import AssetScoutError, CatalogError, InvalidInput
-from assetscout.search.query import SORT_KEYS
+from assetscout.search.query import FILTER_KEYS, SORT_HELP
 
 
 def _catalog_arg(parser: argparse.ArgumentParser) -> None:
@@ -255,11 +255,19 @@ def _format_hits(result) -> str:
                              f"{h.parameters / 1e6:,.1f}M params" if h.parameters else None,
                              f"{h.downloads:,} downloads" if h.downloads else None) if x]
         lines.append(f"{n:>3}. {h.asset_id}  [{h.score:.3f}]  " + " | ".join(facts))
+        if h.metrics:
+            lines.append("     " + "; ".join(_metric_text(m) for m in h.metrics[:4]) + ("  (tied)" if h.tied else ""))
         if h.summary:
             lines.append(f"     {h.summary[:160]}")
         if h.components:
             lines.append("     " + "  ".join(f"{k}={v}" for k, v in h.components.items()))
     return "\n".join(lines)
+
+
+def _metric_text(m: dict) -> str:
+    where = (f" on {m['dataset']}" if m.get("dataset") else "") + (f" ({m['hardware']})" if m.get("hardware") else "")
+    arrow = {"higher": "↑", "lower": "↓"}.get(m.get("direction") or "", "")
+    return f"{m['metric']} {m['value']:g}{arrow}{where}"
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -339,12 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*", help="what you are looking for (may be empty: then filters list assets)")
     p.add_argument("--kind", action="append", choices=("model", "dataset", "table"), help="asset kind (repeatable)")
     p.add_argument("--filter", action="append", metavar="KEY=VALUE",
-                   help="facet filter, repeatable: license, license_class, non_commercial, task, library, language, "
-                        "tag, dataset, base_model, organization, source, access, min/max_parameters, min/max_size_bytes")
-    p.add_argument("--metric", action="append", metavar="NAME>=VALUE@DATASET",
-                   help="metric constraint, repeatable, e.g. 'top1>=85@ImageNet'")
-    p.add_argument("--sort", default="relevance", choices=SORT_KEYS,
-                   help="relevance (text) or a listing order; referenced_by: how many catalog assets refer to it")
+                   help="facet filter, repeatable (OR within a key, AND across keys): " + ", ".join(FILTER_KEYS))
+    p.add_argument("--metric", action="append", metavar="NAME>=VALUE[%][@DATASET][ on HARDWARE]",
+                   help="metric constraint, repeatable, e.g. 'top1>=85@ImageNet', 'R@1>=0.5@MSCOCO', "
+                        "'accuracy>=90%%', 'infer_samples_per_sec>=1000 on rtx4090' (names as any zoo writes them)")
+    p.add_argument("--sort", default="relevance", metavar="KEY",
+                   help=SORT_HELP.replace("%", "%%") + "; referenced_by: how many catalog assets refer to it")
     p.add_argument("--k", type=int, default=10, help="number of hits (1-1000)")
     p.add_argument("--offset", type=int, default=0)
     p.add_argument("--explain", action="store_true", help="show score components")

@@ -28,6 +28,10 @@ def catalog_info(catalog: Catalog) -> dict[str, Any]:
         resolved = con.execute(
             "SELECT count(*), count(dataset_id) FROM evaluation WHERE dataset_name IS NOT NULL"
         ).fetchone()
+        # quality evaluations (not speed rows measured on hardware): does the row say what it was measured on?
+        by_source = con.execute(
+            "SELECT source, count(*), count(dataset_name), count(dataset_id) FROM evaluation WHERE hardware IS NULL "
+            "GROUP BY 1 ORDER BY 2 DESC").fetchall()
         lineage_resolved = con.execute("SELECT count(parent_id) FROM lineage").fetchone()[0]
         last_run = con.execute(
             "SELECT run_id, finished_at FROM ingest_run ORDER BY finished_at DESC LIMIT 1"
@@ -51,6 +55,11 @@ def catalog_info(catalog: Catalog) -> dict[str, Any]:
                 "resolved": int(resolved[1]), "of": int(resolved[0]),
                 "share": round(resolved[1] / resolved[0], 4) if resolved[0] else None,
             },
+            "quality_evaluations_by_source": {
+                src: {"evaluations": int(n), "naming_a_dataset": int(named), "dataset_resolved": int(res),
+                      "named_share": round(named / n, 4) if n else None,
+                      "resolved_share": round(res / n, 4) if n else None}
+                for src, n, named, res in by_source},
             "lineage_edges_with_parent_in_catalog": int(lineage_resolved),
             "last_ingest": {"run_id": last_run[0], "finished_at": str(last_run[1])} if last_run else None,
         }
@@ -70,6 +79,16 @@ def format_info(info: dict[str, Any]) -> str:
     res = info["evaluations_with_resolved_dataset"]
     if res["of"]:
         lines.append(f"evaluations whose dataset resolved to a dataset asset: {res['resolved']:,} of {res['of']:,} ({res['share']:.1%})")
+    quality = info.get("quality_evaluations_by_source") or {}
+    if quality:
+        n = sum(q["evaluations"] for q in quality.values())
+        named = sum(q["naming_a_dataset"] for q in quality.values())
+        resolved = sum(q["dataset_resolved"] for q in quality.values())
+        lines.append(f"quality evaluations (speed rows on hardware aside): {n:,}; naming their dataset {named:,} "
+                     f"({named / n:.1%}), resolved to a dataset asset {resolved:,} ({resolved / n:.1%})")
+        for src, q in quality.items():
+            lines.append(f"  {src:<28} {q['evaluations']:>8,}  named {q['named_share']:>6.1%}  "
+                         f"resolved {q['resolved_share']:>6.1%}")
     for title, key in (("by kind", "by_kind"), ("by source", "by_source"),
                        ("by license class", "by_license_class"), ("non-commercial", "non_commercial")):
         lines.append("")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
 
 from assetscout import __version__
 from assetscout.errors import AssetScoutError, CatalogError, InvalidInput
-from assetscout.search.query import FILTER_KEYS, MAX_K, MAX_TEXT_CHARS, SORT_KEYS, Query, parse_filter_args
+from assetscout.search.query import FILTER_KEYS, MAX_K, MAX_TEXT_CHARS, SORT_HELP, Query, parse_filter_args
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -152,9 +152,11 @@ def create_app(settings: AppSettings, *,
         filter_: list[str] = QueryParam([], alias="filter", description=f"KEY=VALUE, repeatable (OR within "
                                         f"a key, AND across keys). Keys: {filter_help}",
                                         examples=[["license=mit"]]),
-        metric: list[str] = QueryParam([], description="metric constraint NAME>=VALUE[@DATASET], repeatable, "
-                                                       "e.g. top1>=85@ImageNet (operators >=, >, <=, <, =)"),
-        sort: str = QueryParam("relevance", description="one of " + ", ".join(SORT_KEYS)),
+        metric: list[str] = QueryParam([], description="metric constraint NAME>=VALUE[%][@DATASET][ on HARDWARE], "
+                                                       "repeatable, e.g. top1>=85@ImageNet, R@1>=0.5@MSCOCO, "
+                                                       "infer_samples_per_sec>=1000 on rtx4090 (operators >=, >, <=, "
+                                                       "<, =; bounded metrics: 90, 90% and 0.9 are one threshold)"),
+        sort: str = QueryParam("relevance", description=SORT_HELP),
         k: int = QueryParam(10, description=f"hits to return, 1..{settings.max_k}"),
         offset: int = QueryParam(0, description="hits to skip (paging), 0..10000"),
         explain: bool = QueryParam(False, description="return each hit's score components"),
@@ -168,6 +170,8 @@ def create_app(settings: AppSettings, *,
         op: str = Field(">=", description="one of >=, >, <=, <, =")
         value: float
         dataset: str | None = Field(None, description="the dataset the metric was measured on")
+        hardware: str | None = Field(None, description="the device a speed metric was measured on, e.g. rtx4090, cpu")
+        percent: bool = Field(False, description="the value is a percent (bounded metrics)")
 
     class SearchBody(BaseModel):
         """POST /search: the same query as GET /search, as JSON."""
@@ -182,7 +186,7 @@ def create_app(settings: AppSettings, *,
                                         + ", ".join(FILTER_KEYS))
         metrics: list[str | MetricBody] = Field(default_factory=list,
                                                 description="'NAME>=VALUE@DATASET' strings or objects")
-        sort: str = Field("relevance", description="one of " + ", ".join(SORT_KEYS))
+        sort: str = Field("relevance", description=SORT_HELP)
         k: int = Field(10, description=f"hits to return, 1..{settings.max_k}")
         offset: int = Field(0, description="hits to skip, 0..10000")
         explain: bool = Field(False, description="return each hit's score components")
