@@ -44,7 +44,7 @@ from assetscout.config import IngestLimits
 from assetscout.errors import RecordError
 from assetscout.progress import Progress, progress_line
 
-READER_FORMAT = "2"  # bump to force every file to be read again after a reader change
+READER_FORMAT = "3"  # bump to force every file to be read again after a reader change
 FLUSH_EVERY = 2000  # records staged before they are written
 
 
