@@ -455,6 +455,48 @@ class SearchEngine:
                 k: self.manifest.get(k) for k in ("assets", "chunks", "built_at", "cards_factory")},
             "encoder": None if self.manifest is None else self.manifest.get("encoder", {}).get("model"),
         }
+    # ------------------------------------------------------------------ web pages (search/web)
+
+    def similar(self, asset_id: str, k: int = 8) -> list[Hit]:
+        """The `k` assets whose card vectors are nearest to `asset_id`'s (the asset page's
+        "similar assets"); [] when the asset has no card vector (no search index, or not indexed)."""
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 100:
+            raise InvalidInput(f"k must be an integer in 1..100, got {k!r}")
+        i = self._index_of.get(asset_id)
+        if i is None or self._cards is None:
+            return []
+        vec = self._cards.vectors(np.asarray([i], np.int64))
+        scores, ids = self._cards.search(vec, min(k + 1, len(self._ids)), None)
+        found = [(float(s), int(j)) for s, j in zip(scores[0], ids[0]) if j >= 0 and int(j) != i][:k]
+        cur = self._cursor()
+        try:
+            meta = self._meta(cur, [self._ids[j] for _, j in found])
+        finally:
+            cur.close()
+        hits = []
+        for s, j in found:
+            m = meta.get(self._ids[j])
+            if m is not None:
+                hits.append(Hit(**{**m, "tasks": m.get("tasks") or [], "languages": m.get("languages") or []},
+                                score=round(s, 6)))
+        return hits
+
+    def evaluation_rows(self, asset_ids: list[str], *, limit: int = 20_000) -> list[dict[str, Any]]:
+        """Evaluation rows of several assets with their metric key and normalized value (the
+        compare page lines benchmarks up across sources that write 0.9 or 90 and name metrics apart)."""
+        if not asset_ids:
+            return []
+        cur = self._cursor()
+        try:
+            res = cur.execute(
+                "SELECT asset_id, task, dataset_name, dataset_id, split, metric, metric_key, value, value_norm, "
+                "hardware, source FROM evaluation WHERE asset_id IN (SELECT unnest(?::VARCHAR[])) "
+                "ORDER BY asset_id, dataset_name, metric LIMIT ?", [list(asset_ids), limit])
+            names = [d[0] for d in res.description]
+            return [_jsonable(dict(zip(names, r))) for r in res.fetchall()]
+        finally:
+            cur.close()
+
 
 
 def _query_dict(q: Query) -> dict[str, Any]:
