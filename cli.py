@@ -248,7 +248,16 @@ def cmd_join(args: argparse.Namespace) -> int:
 
 
 def _format_hits(result) -> str:
-    lines = [f"{result.total:,} matching assets" + (f"; showing {len(result.hits)}" if result.hits else "")]
+    lines = []
+    interpreted = result.interpreted or {}
+    if interpreted.get("constraints"):
+        lines.append("understood: " + "; ".join(
+            c["label"] + (" (preferred)" if c["open_world"] else "") + f" <- {c['source_text']!r}"
+            for c in interpreted["constraints"]))
+        lines.append(f"searching for: {interpreted['remaining_text']!r}" if interpreted["remaining_text"] else
+                     "no free text left: listing the matching assets")
+        lines.append("(--literal turns this off; --keep PHRASE keeps one phrase as text)")
+    lines.append(f"{result.total:,} matching assets" + (f"; showing {len(result.hits)}" if result.hits else ""))
     for n, h in enumerate(result.hits, 1 + result.query["offset"]):
         facts = [x for x in (h.kind, ", ".join(h.tasks[:2]) if h.tasks else None, h.library,
                              h.license_spdx or f"license {h.license_class}",
@@ -275,7 +284,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     from assetscout.search.query import Query, parse_filter_args
 
     query = Query.build(text=" ".join(args.text), kinds=args.kind or (), filters=parse_filter_args(args.filter or []),
-                        metrics=args.metric or (), sort=args.sort, k=args.k, offset=args.offset, explain=args.explain)
+                        metrics=args.metric or (), sort=args.sort, k=args.k, offset=args.offset, explain=args.explain,
+                        interpret=not args.literal, literal=args.keep or ())
     engine = SearchEngine.open(_catalog(args), encoder=_encoder(args) if query.text else None)
     try:
         result = engine.search(query, with_facets=args.json)
@@ -356,6 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=10, help="number of hits (1-1000)")
     p.add_argument("--offset", type=int, default=0)
     p.add_argument("--explain", action="store_true", help="show score components")
+    p.add_argument("--literal", action="store_true",
+                   help="do not read constraints out of the text ('under 20M parameters', 'apache licensed')")
+    p.add_argument("--keep", action="append", metavar="PHRASE",
+                   help="a phrase of the text to keep as text, not interpret (repeatable)")
     p.add_argument("--json", action="store_true", help="print the result (with facet counts) as JSON")
     _catalog_arg(p)
     _model_arg(p)

@@ -13,39 +13,38 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from assetscout.catalog.metrics import evaluation_keys, is_bounded, metric_key
+from assetscout.catalog.metrics import evaluation_keys, is_bounded
 
 
 def refresh_evaluation_keys(con: duckdb.DuckDBPyConnection) -> None:
     """Set metric_key, metric_keys and value_norm on every evaluation row."""
     combos = con.execute(
-        "SELECT DISTINCT metric, source, task, CASE WHEN metric_key = 'main_score' OR metric ILIKE 'main%score' "
-        "THEN dataset_name END FROM evaluation").fetchall()
+        "SELECT DISTINCT metric, source, task, CASE WHEN metric ILIKE 'main%score' THEN dataset_name END "
+        "FROM evaluation").fetchall()
     if not combos:
         return
     keys = [evaluation_keys(m, source=s, task=t, dataset=d) for m, s, t, d in combos]
     table = pa.table({
         "metric": [c[0] for c in combos], "source": [c[1] for c in combos],
         "task": [c[2] for c in combos], "dataset_name": [c[3] for c in combos],
-        "metric_key": [metric_key(c[0]) if k[0] != "main_score" else k[0] for c, k in zip(combos, keys)],
+        "metric_key": [k[0] for k in keys],  # the most specific key: for a main_score, what it measures
         "metric_keys": pa.array(keys, pa.list_(pa.string())),
         "bounded": [any(is_bounded(x) for x in k if x != "main_score") for k in keys],
     })
     con.register("_metric_keys", table)
     try:
+        # a main_score's keys depend on its benchmark (the task type), any other metric's on its name alone
         con.execute("""
             UPDATE evaluation SET metric_key = k.metric_key, metric_keys = k.metric_keys,
                    value_norm = CASE WHEN k.bounded THEN NULL ELSE evaluation.value END
             FROM _metric_keys k
             WHERE evaluation.metric = k.metric AND evaluation.source = k.source
               AND evaluation.task IS NOT DISTINCT FROM k.task
-              AND (k.dataset_name IS NULL OR evaluation.dataset_name = k.dataset_name)
-              AND (k.dataset_name IS NOT NULL OR NOT (evaluation.metric_key = 'main_score'
-                                                      OR evaluation.metric ILIKE 'main%score'))""")
-        # bounded metrics on the fraction scale: a source file writes a metric in percent when its
-        # values there are mostly above 1 (a weak model's 0.48 in a percent table stays 0.0048)
+              AND (NOT evaluation.metric ILIKE 'main%score' OR evaluation.dataset_name IS NOT DISTINCT FROM k.dataset_name)""")
+        # bounded metrics on the fraction scale: a value is a percent when the source wrote '%', or when
+        # the metric's values in that file are mostly above 1 (a weak model's 0.48 in a percent table is 0.0048)
         con.execute("""
-            UPDATE evaluation SET value_norm = CASE WHEN evaluation.value > 1 OR g.percent
+            UPDATE evaluation SET value_norm = CASE WHEN evaluation.value > 1 OR g.percent OR evaluation.unit = '%'
                                                     THEN evaluation.value / 100 ELSE evaluation.value END
             FROM (SELECT origin, metric_key, median(value) > 1 AS percent FROM evaluation
                   WHERE value_norm IS NULL GROUP BY origin, metric_key) g

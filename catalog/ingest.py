@@ -44,7 +44,7 @@ from assetscout.config import IngestLimits
 from assetscout.errors import RecordError
 from assetscout.progress import Progress, progress_line
 
-READER_FORMAT = "3"  # bump to force every file to be read again after a reader change
+READER_FORMAT = "4"  # bump to force every file to be read again after a reader change
 FLUSH_EVERY = 2000  # records staged before they are written
 
 
@@ -432,7 +432,7 @@ def _fact_rows(staged: Iterable[tuple[AssetRecord, str, str, str]]) -> dict[str,
                 "dataset_key": dataset_names.alias_key(ev.dataset) if ev.dataset else None,
                 "split": ev.split, "config": ev.config, "metric": ev.metric,
                 "metric_key": metric_key(ev.metric), "value": float(value),
-                "hardware": ev.hardware, **base})
+                "hardware": ev.hardware, "unit": ev.unit, **base})
         for c in rec.configurations:
             out["configuration"].append(
                 {"asset_id": aid, "key": c.key, "value": c.value, "hardware": c.hardware, **base})

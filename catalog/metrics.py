@@ -113,6 +113,9 @@ _VOCAB = [
 ]
 
 METRICS: dict[str, MetricInfo] = {info.key: info for info, _ in _VOCAB}
+# what a model costs rather than how well it does: not measured on a dataset
+COMPUTE_KEYS = ("throughput", "infer-samples-per-sec", "train-samples-per-sec", "latency", "infer-step-time",
+                "train-step-time", "gmacs", "activations")
 _ALIASES: dict[str, str] = {alias: info.key for info, aliases in _VOCAB for alias in aliases}
 
 # retrieval recall@k in its spellings: r@1, recall@1, R_1, text/image retrieval recall@1
@@ -144,6 +147,9 @@ def metric_key(metric: str) -> str:
     type is resolved through the same function, so every spelling above meets its rows.
     """
     text = metric.strip()
+    at = re.match(r"^(.*?\S)\s*@\s*(?!\d+\s*$)(\S.*)$", text)
+    if at and not re.match(r"^\s*\d", at.group(2)):  # 'WER @ Librispeech test-clean': the metric on a dataset
+        text = at.group(1)
     iou50 = bool(_IOU50.search(text)) and "0.95" not in text
     text = _SPLIT_WORDS.sub("", text)
     bare = _PARENS.sub("", text).strip() or text

@@ -54,6 +54,7 @@ class Evaluation:
     split: str | None = None
     config: str | None = None  # dataset config / subset, e.g. "en" or "sst2"
     hardware: str | None = None  # where a speed metric was measured, if it was
+    unit: str | None = None  # "%" when the source wrote a percent sign (catalog/evaluation_keys.py scales by it)
 
 
 @dataclass

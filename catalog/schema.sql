@@ -200,6 +200,8 @@ ALTER TABLE asset ADD COLUMN IF NOT EXISTS referenced_by BIGINT;
 -- (catalog/evaluation_keys.py), metric_key too
 ALTER TABLE evaluation ADD COLUMN IF NOT EXISTS metric_keys VARCHAR[];
 ALTER TABLE evaluation ADD COLUMN IF NOT EXISTS value_norm DOUBLE;
+-- '%' when the source wrote the value with a percent sign
+ALTER TABLE evaluation ADD COLUMN IF NOT EXISTS unit VARCHAR;
 
 -- data modalities (catalog/modality.py: text, vision, audio, multimodal, ...), for facets and filters
 ALTER TABLE asset ADD COLUMN IF NOT EXISTS modality_keys VARCHAR[];

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assetscout.catalog.metrics import COMPUTE_KEYS
 from assetscout.catalog.store import FORMAT_VERSION, Catalog
 
 
@@ -28,10 +29,11 @@ def catalog_info(catalog: Catalog) -> dict[str, Any]:
         resolved = con.execute(
             "SELECT count(*), count(dataset_id) FROM evaluation WHERE dataset_name IS NOT NULL"
         ).fetchone()
-        # quality evaluations (not speed rows measured on hardware): does the row say what it was measured on?
+        # quality evaluations (not speed or compute rows): does the row say what it was measured on?
         by_source = con.execute(
             "SELECT source, count(*), count(dataset_name), count(dataset_id) FROM evaluation WHERE hardware IS NULL "
-            "GROUP BY 1 ORDER BY 2 DESC").fetchall()
+            "AND NOT list_has_any(coalesce(metric_keys, []::VARCHAR[]), ?::VARCHAR[]) GROUP BY 1 ORDER BY 2 DESC",
+            [list(COMPUTE_KEYS)]).fetchall()
         lineage_resolved = con.execute("SELECT count(parent_id) FROM lineage").fetchone()[0]
         last_run = con.execute(
             "SELECT run_id, finished_at FROM ingest_run ORDER BY finished_at DESC LIMIT 1"
@@ -84,7 +86,7 @@ def format_info(info: dict[str, Any]) -> str:
         n = sum(q["evaluations"] for q in quality.values())
         named = sum(q["naming_a_dataset"] for q in quality.values())
         resolved = sum(q["dataset_resolved"] for q in quality.values())
-        lines.append(f"quality evaluations (speed rows on hardware aside): {n:,}; naming their dataset {named:,} "
+        lines.append(f"quality evaluations (speed and compute rows aside): {n:,}; naming their dataset {named:,} "
                      f"({named / n:.1%}), resolved to a dataset asset {resolved:,} ({resolved / n:.1%})")
         for src, q in quality.items():
             lines.append(f"  {src:<28} {q['evaluations']:>8,}  named {q['named_share']:>6.1%}  "

@@ -136,9 +136,9 @@ def create_app(settings: AppSettings, *,
     install_error_handlers(app)
 
     def build_query(text: Any, kinds: Any, filters: Any, metrics: Any, sort: Any, k: Any, offset: Any,
-                    explain: Any) -> Query:
+                    explain: Any, interpret: Any = True, literal: Any = ()) -> Query:
         query = Query.build(text=text, kinds=kinds, filters=filters, metrics=metrics, sort=sort, k=k,
-                            offset=offset, explain=explain)
+                            offset=offset, explain=explain, interpret=interpret, literal=literal)
         if query.k > settings.max_k:
             raise InvalidInput(f"k must be between 1 and {settings.max_k} on this server, got {query.k}")
         return query
@@ -160,9 +160,14 @@ def create_app(settings: AppSettings, *,
         k: int = QueryParam(10, description=f"hits to return, 1..{settings.max_k}"),
         offset: int = QueryParam(0, description="hits to skip (paging), 0..10000"),
         explain: bool = QueryParam(False, description="return each hit's score components"),
+        interpret: bool = QueryParam(True, description="read constraints out of the text ('under 20M parameters', "
+                                                       "'mAP above 40 on COCO', 'apache licensed'); the response's "
+                                                       "`interpreted` says what was understood"),
+        literal: list[str] = QueryParam([], description="phrases of q to keep as text, not interpret (repeatable): "
+                                                        "the source_text of an interpreted constraint undoes it"),
     ) -> Query:
         kinds = [part.strip() for item in kind for part in item.split(",") if part.strip()]
-        return build_query(q, kinds, parse_filter_args(filter_), metric, sort, k, offset, explain)
+        return build_query(q, kinds, parse_filter_args(filter_), metric, sort, k, offset, explain, interpret, literal)
 
     class MetricBody(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -191,6 +196,8 @@ def create_app(settings: AppSettings, *,
         offset: int = Field(0, description="hits to skip, 0..10000")
         explain: bool = Field(False, description="return each hit's score components")
         facets: bool = Field(True, description="also return facet counts of the matching set")
+        interpret: bool = Field(True, description="read constraints out of the text (see GET /search)")
+        literal: list[str] = Field(default_factory=list, description="phrases of text to keep uninterpreted")
 
     def require_json(request: Request) -> None:
         content_type = request.headers.get("content-type", "")
@@ -214,7 +221,7 @@ def create_app(settings: AppSettings, *,
     def search_post(body: SearchBody = Body(...)) -> Any:
         metrics = [m if isinstance(m, str) else m.model_dump() for m in body.metrics]
         query = build_query(body.text, body.kinds, body.filters, metrics, body.sort, body.k, body.offset,
-                            body.explain)
+                            body.explain, body.interpret, body.literal)
         with holder.reading() as engine:
             return engine.search(query, with_facets=body.facets).to_dict()
 

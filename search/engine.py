@@ -38,7 +38,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -55,6 +55,9 @@ from assetscout.search.facets import facet_counts
 from assetscout.search.planner import ORDER_BY, build_where
 from assetscout.search.query import Query
 from assetscout.search.results import FacetResult, Hit, SearchResult
+
+if TYPE_CHECKING:
+    from assetscout.search.interpret import Interpretation, Vocabulary
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 RETRIEVAL_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -74,6 +77,9 @@ class Weights:
     # times min(1, log10(1 + referenced_by) / 3): 1,000 referring assets weigh as 10^7 downloads
     # (catalog/references.py; the prior for assets that have no download counts)
     reference_boost: float = 0.03
+    # times the share of the query's soft (open-world) facets the asset's metadata confirms: an
+    # interpreted task / language / modality leaves unstated assets in, this ranks confirmed ones up
+    facet_boost: float = 0.05
     candidates: int = 200  # per retriever, before fusion
 
 
@@ -102,6 +108,7 @@ class SearchEngine:
 
     def _open(self) -> None:
         self._con = self.catalog.connect()
+        self._vocabulary = None
         self.manifest = read_search_manifest(self.catalog)
         self._cards = self._chunks = None
         self._lexical: LexicalIndex | None = None
@@ -172,6 +179,10 @@ class SearchEngine:
         if mode not in RETRIEVAL_MODES:
             raise InvalidInput(f"mode {mode!r} is not known; use one of {', '.join(RETRIEVAL_MODES)}")
         t0 = time.perf_counter()
+        asked = query
+        interpreted = self.interpret(query)
+        if interpreted is not None and interpreted.enabled:
+            query = interpreted.apply(query)
         cur = self._cursor()
         try:
             where = build_where(cur, query)
@@ -186,7 +197,36 @@ class SearchEngine:
         finally:
             cur.close()
         plan["ms_total"] = round((time.perf_counter() - t0) * 1000, 2)
-        return SearchResult(query=_query_dict(query), total=total, hits=hits, facets=facets, plan=plan)
+        result = SearchResult(query=_query_dict(query), total=total, hits=hits, facets=facets, plan=plan)
+        if interpreted is not None:
+            result.interpreted = interpreted.to_dict()
+            if query is not asked:
+                result.query["asked"] = _query_dict(asked)
+        return result
+
+    def interpret(self, query: Query) -> "Interpretation | None":
+        """What the query's text says in constraints (None without text); disabled when query.interpret is False."""
+        from assetscout.search.interpret import Interpretation, Interpreter
+
+        if not query.text:
+            return None
+        if not query.interpret:
+            return Interpretation(False, query.text, query.text)
+        return Interpreter(self.vocabulary).interpret(query.text, literal=query.literal)
+
+    @property
+    def vocabulary(self) -> "Vocabulary":
+        """The catalog's own names (benchmarks, tasks, hardware, families), read once per opened catalog."""
+        from assetscout.search.interpret import Vocabulary
+
+        with self._lock:
+            if self._vocabulary is None:
+                cur = Catalog.cursor(self._con)
+                try:
+                    self._vocabulary = Vocabulary.from_connection(cur)
+                finally:
+                    cur.close()
+            return self._vocabulary
 
     def facets(self, query: Query, *, size: int = 20) -> FacetResult:
         if not 1 <= size <= 200:
@@ -302,6 +342,7 @@ class SearchEngine:
             q_norm = _norm_name(query.text)
             popularity = w.popularity_boost * np.log10(1 + self._downloads[cand_arr]) / 7
             references = w.reference_boost * np.minimum(1.0, np.log10(1 + self._references[cand_arr]) / 3)
+            confirmed = self._confirmed_facets(cur, query, cand_arr) if query.open_filters and w.facet_boost else None
         scored: list[tuple[float, int, dict[str, float]]] = []
         for pos, i in enumerate(cand_arr):
             comp: dict[str, float] = {}
@@ -318,8 +359,10 @@ class SearchEngine:
                 comp["boost_name"] = w.name_boost if _names_match(q_norm, self._name_keys[i]) else 0.0
                 comp["boost_popularity"] = round(float(popularity[pos]), 6)
                 comp["boost_references"] = round(float(references[pos]), 6)
+                if confirmed is not None:
+                    comp["boost_facets"] = round(w.facet_boost * float(confirmed[pos]), 6)
                 score = (w.dense * comp["dense"] + w.lexical * comp["lexical"] + comp["boost_name"]
-                         + comp["boost_popularity"] + comp["boost_references"])
+                         + comp["boost_popularity"] + comp["boost_references"] + comp.get("boost_facets", 0.0))
             scored.append((score, int(i), comp))
         scored.sort(key=lambda x: (-x[0], self._ids[x[1]]))
         if query.sort_metric is not None:  # the most relevant candidates, best value of the metric first
@@ -335,8 +378,9 @@ class SearchEngine:
             key = query.sort
             top = scored[: max(need, 100)]
             top_meta = self._meta(cur, [self._ids[i] for _, i, _ in top])
-            rev = key != "name"
-            top.sort(key=lambda x: (_sort_value(top_meta.get(self._ids[x[1]], {}), key, rev)))
+            rev = key not in ("name", "fewest_parameters")
+            column = "parameters" if key == "fewest_parameters" else key
+            top.sort(key=lambda x: (_sort_value(top_meta.get(self._ids[x[1]], {}), column, rev)))
             scored = top
         page = scored[query.offset: need]
         meta = self._meta(cur, [self._ids[i] for _, i, _ in page])  # rows only for the hits returned
@@ -357,6 +401,23 @@ class SearchEngine:
                     hit.matched_text = self._chunk_text[pos][:300]
             hits.append(hit)
         return hits, total
+
+    def _confirmed_facets(self, cur, query: Query, cand_arr: np.ndarray) -> np.ndarray:
+        """Per candidate, the share of the query's open-world filters its metadata states (not merely allows)."""
+        import dataclasses
+
+        ids = [str(self._ids[i]) for i in cand_arr]
+        hits = np.zeros(len(cand_arr), np.float64)
+        keys = [k for k in query.open_filters if k in query.filters]
+        for key in keys:
+            strict = dataclasses.replace(query, kinds=(), filters={key: query.filters[key]}, metrics=(),
+                                         sort_metric=None, open_filters=())
+            where = build_where(cur, strict)
+            rows = cur.execute(f"SELECT a.asset_id FROM asset_view a WHERE a.asset_id IN (SELECT unnest(?::VARCHAR[])) "
+                               f"AND {where.sql}", [ids, *where.params]).fetchall()
+            found = {r[0] for r in rows}
+            hits += np.fromiter((a in found for a in ids), np.float64, len(ids))
+        return hits / max(1, len(keys))
 
     def _lexical_bound(self, text: str) -> float:
         """Σ over the words of `text` of the best BM25 any document gets for that word.
@@ -502,7 +563,8 @@ class SearchEngine:
 def _query_dict(q: Query) -> dict[str, Any]:
     return {"text": q.text, "kinds": list(q.kinds), "filters": dict(q.filters),
             "metrics": [m.__dict__ for m in q.metrics], "sort": q.sort, "k": q.k, "offset": q.offset,
-            "explain": q.explain}
+            "explain": q.explain, "interpret": q.interpret, "literal": list(q.literal),
+            "open_filters": list(q.open_filters)}
 
 
 # metric keys shown first among a hit's evaluations when the query names none

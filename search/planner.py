@@ -40,6 +40,14 @@ class Where:
         return not self.clauses
 
 
+# open-world filters (Query.open_filters) also keep the assets that state nothing for the facet
+_OR_UNSTATED = {
+    "task": " OR len(coalesce(a.task_keys, []::VARCHAR[])) = 0",
+    "language": " OR len(coalesce(a.language_keys, []::VARCHAR[])) = 0",
+    "modality": " OR len(coalesce(a.modality_keys, []::VARCHAR[])) = 0",
+}
+
+
 def _lower(values: list[str]) -> list[str]:
     return [v.lower() for v in values]
 
@@ -59,14 +67,16 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
         w.add("a.license_class IN (SELECT unnest(?::VARCHAR[]))", f["license_class"])
     if "non_commercial" in f:
         w.add("a.non_commercial = ?", bool(f["non_commercial"]))
+    open_world = set(query.open_filters)
     if "task" in f:
         keys = [_task(v) for v in f["task"]]
-        w.add("list_has_any(a.task_keys, ?::VARCHAR[])", keys)  # normalized at ingest, as _task does
+        w.add("list_has_any(a.task_keys, ?::VARCHAR[])" + _OR_UNSTATED["task"] * ("task" in open_world), keys)
     if "library" in f:
         w.add("lower(a.library) IN (SELECT unnest(?::VARCHAR[]))", _lower(f["library"]))
     if "language" in f:
-        keys = sorted({language_key(v) for v in f["language"]})
-        w.add("list_has_any(a.language_keys, ?::VARCHAR[])", keys)  # keyed at ingest, as language_key does
+        keys = sorted({language_key(v) for v in f["language"]})  # keyed at ingest, as language_key does
+        w.add("list_has_any(a.language_keys, ?::VARCHAR[])" + _OR_UNSTATED["language"] * ("language" in open_world),
+              keys)
     if "tag" in f:
         w.add("list_has_any(list_transform(a.tags, lambda x: lower(x)), ?::VARCHAR[])", _lower(f["tag"]))
     if "organization" in f:
@@ -76,14 +86,16 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
     if "source" in f:
         w.add("list_has_any(a.sources, ?::VARCHAR[])", f["source"])
     if "modality" in f:
-        w.add("list_has_any(a.modality_keys, ?::VARCHAR[])", _lower(f["modality"]))
+        w.add("list_has_any(a.modality_keys, ?::VARCHAR[])" + _OR_UNSTATED["modality"] * ("modality" in open_world),
+              _lower(f["modality"]))
     if "format" in f:
         w.add("list_has_any(a.format_keys, ?::VARCHAR[])", _lower(f["format"]))
     if "precision" in f:
         w.add("list_has_any(a.precision_keys, ?::VARCHAR[])", _lower(f["precision"]))
     if "multilingual" in f:
         w.add(("" if f["multilingual"] else "NOT ") + "coalesce(len(a.language_keys) >= 2 OR list_contains("
-              "a.language_keys, 'multilingual') OR list_contains(a.tags, 'multilinguality:multilingual'), false)")
+              "a.language_keys, 'multilingual') OR list_contains(a.tags, 'multilinguality:multilingual'), false)"
+              + _OR_UNSTATED["language"] * ("multilingual" in open_world))
     if "commercial_use" in f:
         w.add(("" if f["commercial_use"] else "NOT ") + "coalesce(a.license_class IN ('public-domain', 'permissive', "
               "'weak-copyleft', 'copyleft', 'responsible-ai') AND NOT coalesce(a.non_commercial, false), false)")
@@ -149,6 +161,7 @@ ORDER_BY = {
     "likes": "a.likes DESC NULLS LAST, a.downloads DESC NULLS LAST, a.asset_id",
     "referenced_by": "a.referenced_by DESC NULLS LAST, a.downloads DESC NULLS LAST, a.asset_id",
     "parameters": "a.parameters DESC NULLS LAST, a.asset_id",
+    "fewest_parameters": "a.parameters ASC NULLS LAST, a.asset_id",
     "created": "a.created DESC NULLS LAST, a.asset_id",
     "name": "lower(a.name), a.asset_id",
     "relevance": "a.downloads DESC NULLS LAST, a.likes DESC NULLS LAST, a.referenced_by DESC NULLS LAST, a.asset_id",

@@ -22,8 +22,11 @@ MAX_OFFSET = 10_000
 MAX_FILTER_VALUES = 50
 MAX_VALUE_CHARS = 300
 
-SortKey = Literal["relevance", "downloads", "likes", "referenced_by", "parameters", "created", "name"]
-SORT_KEYS: tuple[str, ...] = ("relevance", "downloads", "likes", "referenced_by", "parameters", "created", "name")
+SortKey = Literal["relevance", "downloads", "likes", "referenced_by", "parameters", "fewest_parameters", "created",
+                  "name"]
+SORT_KEYS: tuple[str, ...] = ("relevance", "downloads", "likes", "referenced_by", "parameters", "fewest_parameters",
+                              "created", "name")
+MAX_LITERAL = 20  # phrases a query may ask to keep uninterpreted
 METRIC_SORT_PREFIX = "metric:"  # sort=metric:NAME[@DATASET][ on HARDWARE], best first in the metric's direction
 SORT_HELP = ("one of " + ", ".join(SORT_KEYS) + ", or metric:NAME[@DATASET][ on HARDWARE] (best first: highest "
              "accuracy, lowest error; assets without that metric are left out), e.g. metric:top1@ImageNet")
@@ -189,11 +192,16 @@ class Query:
     offset: int = 0
     explain: bool = False
     sort_metric: MetricSort | None = None  # set when sort is metric:...
+    interpret: bool = True  # read constraints out of the text (search/interpret); False: the text is literal
+    literal: tuple[str, ...] = ()  # phrases of the text not to interpret (an interpretation chip removed)
+    # filter keys applied open-world: they leave out only assets whose metadata contradicts them
+    # (set by interpretation for soft facets: task, language, modality)
+    open_filters: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, *, text: Any = "", kinds: Iterable[Any] | Any = (), filters: Mapping[str, Any] | None = None,
               metrics: Iterable[Any] = (), sort: Any = "relevance", k: Any = 10, offset: Any = 0,
-              explain: Any = False) -> "Query":
+              explain: Any = False, interpret: Any = True, literal: Iterable[Any] = ()) -> "Query":
         text = "" if text is None else text
         if not isinstance(text, str):
             raise InvalidInput(f"text must be a string, got {type(text).__name__}")
@@ -236,9 +244,16 @@ class Query:
         offset_int = _int_in_range("offset", offset, 0, MAX_OFFSET)
         if not isinstance(explain, bool):
             explain = _parse_bool("explain", explain)
+        interpret = _parse_bool("interpret", interpret)
+        if isinstance(literal, str):
+            literal = [literal]
+        literal_list = tuple(dict.fromkeys(_short_text("literal phrase", p) for p in (literal or ())))
+        if len(literal_list) > MAX_LITERAL:
+            raise InvalidInput(f"{len(literal_list)} literal phrases given; at most {MAX_LITERAL} are allowed")
         if sort == "relevance" and not text:
             sort = "downloads"  # nothing to rank by relevance: most used first
-        return cls(text, kind_list, checked, tuple(parsed), str(sort), k_int, offset_int, bool(explain), sort_metric)
+        return cls(text, kind_list, checked, tuple(parsed), str(sort), k_int, offset_int, bool(explain), sort_metric,
+                   interpret, literal_list)
 
 
 def check_filters(filters: Mapping[str, Any]) -> dict[str, Any]:

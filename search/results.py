@@ -65,6 +65,8 @@ class SearchResult:
     hits: list[Hit]
     facets: FacetResult | None = None
     plan: dict[str, Any] = field(default_factory=dict)  # strategy, selectivity, timings (ms)
+    # what the text was understood to ask (search/interpret): constraints with their words, the text left
+    interpreted: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -53,6 +53,7 @@ _SPLITS = (
 
 
 _TRAINED_ON = re.compile(r"(?i)\b(pre-?|fine-?)?(?:trained|tuned) (?:for [\w -]{1,40}? )?on\b")
+_RETRAINED = re.compile(r"(?i)\b(?:then |and )?(?:fine-?tuned|re-?trained)\b")
 # The class list a model outputs names the dataset it was trained for.
 _CLASS_LISTS = (
     (re.compile(r"dataset_classes/imagenet[\w-]*\.txt|according to ImageNet classes"), "ImageNet"),
@@ -147,9 +148,12 @@ def _home_dataset(trained_on: list[DatasetLink], body: str) -> str | None:
     """The one dataset the card says the model was trained on or predicts the classes of."""
     names: dict[str, str] = {}
     finetuned = [link for link in trained_on if link.role == "finetune"]
+    retrained = not finetuned and _RETRAINED.search(body)
+    if retrained:  # pre-trained on X, then fine-tuned on data it does not name: not measured on X
+        trained_on = [link for link in trained_on if link.role == "train"]
     for link in finetuned or trained_on:  # fine-tuned on X after pre-training: measured on X
         names.setdefault(_key(link.name), link.name)
-    for pattern, name in _CLASS_LISTS:
+    for pattern, name in _CLASS_LISTS if not retrained else ():
         if pattern.search(body):
             names.setdefault(_key(name), name)
     # "ImageNet" and "ImageNet-1k", "VOC 2012" and "Pascal VOC": one dataset written twice
@@ -267,12 +271,13 @@ def _split(text: str) -> str | None:
 
 
 def _evaluation(metric: str, value: float, context: _Context, config: str | None = None,
-                dataset: str | None = None) -> Evaluation:
-    """A metric with the dataset its label names, else the one its section names."""
+                dataset: str | None = None, *, cell: str = "") -> Evaluation:
+    """A metric with the dataset its label names, else the one its section names; '%' kept as its unit."""
     named = _one_match(_DATASETS, metric)
+    percent = re.match(r"\s*[-+]?[\d.,]+\s*%", cell) is not None
     return Evaluation(
         metric=metric, value=value, dataset=dataset or named or context.dataset,
-        task=context.task, split=_split(metric) or context.split, config=config)
+        task=context.task, split=_split(metric) or context.split, config=config, unit="%" if percent else None)
 
 
 def _spec_table(table: _Table, context: _Context, facts: CardFacts, mparams: list[float]) -> None:
@@ -288,7 +293,7 @@ def _spec_table(table: _Table, context: _Context, facts: CardFacts, mparams: lis
             mparams.append(value)
         if _METRIC.search(label) and not _COMPUTE.search(label):
             if value is not None:  # a metric without a number ('TODO') says nothing
-                facts.evaluations.append(_evaluation(label, value, context, table.qualifier))
+                facts.evaluations.append(_evaluation(label, value, context, table.qualifier, cell=text))
             continue
         key = f"{label} ({table.qualifier})" if table.qualifier else label
         facts.configurations.append(Configuration(key, text))
@@ -305,15 +310,15 @@ def _accuracy_table(table: _Table, context: _Context, facts: CardFacts) -> None:
             continue
         values = [(header[j] if j < len(header) else "", number(cell), cell)
                   for j, cell in enumerate(row[1:], start=1)]
-        numeric = [(col, v) for col, v, _ in values if v is not None and "size" not in col.lower()]
+        numeric = [(col, v, cell) for col, v, cell in values if v is not None and "size" not in col.lower()]
         notes = [cell for col, v, cell in values
                  if v is None and cell and cell not in ("-", "NA") and "size" not in col.lower()]
-        for col, value in numeric:
+        for col, value, cell in numeric:
             if first == "metric":
                 variant = col if len(numeric) > 1 or col.lower() != "value" else None
                 config = "; ".join(c for c in [variant, *notes] if c) or None
-                facts.evaluations.append(_evaluation(row[0], value, context, config))
+                facts.evaluations.append(_evaluation(row[0], value, context, config, cell=cell))
             elif first == "dataset":
-                facts.evaluations.append(_evaluation(col, value, context, dataset=row[0]))
+                facts.evaluations.append(_evaluation(col, value, context, dataset=row[0], cell=cell))
             else:
-                facts.evaluations.append(_evaluation(col, value, context, config=row[0]))
+                facts.evaluations.append(_evaluation(col, value, context, config=row[0], cell=cell))

@@ -192,7 +192,8 @@ def _index_results(results: Any, name: str, problems: list[str]) -> list[Evaluat
                 continue
             out.append(Evaluation(metric=str(metric), value=value,
                                   dataset=_text(result.get("Dataset")),
-                                  task=_text(result.get("Task"))))
+                                  task=_text(result.get("Task")),
+                                  unit="%" if isinstance(raw, str) and raw.strip().endswith("%") else None))
     return out
 
 

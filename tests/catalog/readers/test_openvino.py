@@ -203,8 +203,8 @@ def test_card_tables_become_facts(tmp_path: Path) -> None:
     coco, task = "COCO", "Detection"
     assert rec.evaluations == [
         Evaluation("AP @ [ IoU=0.50:0.95 ]", 0.447, task=task),
-        Evaluation("COCO mAP (0.5)", 66.23, coco, task, "validation", "Original model"),
-        Evaluation("COCO mAP (0.5)", 66.2, coco, task, "validation", "Converted model"),
+        Evaluation("COCO mAP (0.5)", 66.23, coco, task, "validation", "Original model", unit="%"),
+        Evaluation("COCO mAP (0.5)", 66.2, coco, task, "validation", "Converted model", unit="%"),
         Evaluation("Market-1501 rank@1 accuracy", 93.4, "Market-1501", task, "validation",
                    "Original model"),
         Evaluation("IOU", 71.5, coco, task, "validation", config="person"),
@@ -245,6 +245,9 @@ def test_class_list_names_the_dataset_and_two_datasets_name_none() -> None:
     assert [e.dataset for e in parse_card(two).evaluations] == [None]
     finetuned = ACCURACY_ONLY.replace("on the ImageNet dataset", "on ImageNet-21k and fine-tuned on CamVid")
     assert [e.dataset for e in parse_card(finetuned).evaluations] == ["CamVid"]
+    # pre-trained on COCO 'and then fine-tuned for vehicle detection': measured on the unnamed vehicle data
+    vehicles = ACCURACY_ONLY.replace("on the ImageNet dataset", "on COCO and then fine-tuned for vehicles")
+    assert [e.dataset for e in parse_card(vehicles).evaluations] == [None]
 
 
 def test_composite_card(tmp_path: Path) -> None:
@@ -384,7 +387,7 @@ def test_real_intel_descriptor_precisions() -> None:
 
 def test_real_yolof_accuracy_on_coco() -> None:
     rec = only(list(CARD.read(_real("public/yolof/README.md"))))
-    assert rec.evaluations[0] == Evaluation("mAP", 60.69, "COCO", "Detection", "validation")
+    assert rec.evaluations[0] == Evaluation("mAP", 60.69, "COCO", "Detection", "validation", unit="%")
     assert [e.metric for e in rec.evaluations] == [
         "mAP", "COCO mAP (0.5)", "COCO mAP (0.5:0.05:0.95)"]
 

@@ -1,0 +1,249 @@
+"""Rules for what people say with words: licenses, lineage, zoos, formats, size words, kinds, languages, tasks.
+
+Hard constraints (license, zoo, format, lineage, kind, size) filter like the flags they
+stand for. Tasks, languages and modality are soft (open world): most cards state
+none of them, so they leave out only assets whose metadata says otherwise, rank the
+ones that confirm them higher, and keep their words in the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assetscout.catalog.languages import LANGUAGE_NAMES
+from assetscout.search.interpret.lexicon import (AGENT_NOUNS, AMBIGUOUS_LANGUAGE_WORDS, COMMERCIAL_OK, DATASET_WORDS,
+                                                 EDGE_PHRASES, FORMATS, LICENSES, MAKE_VERBS, MODALITIES, MODEL_WORDS,
+                                                 MULTILINGUAL, NONCOMMERCIAL, NONCOMMERCIAL_FINE, SIZE_WORDS,
+                                                 TABLE_WORDS, TASK_PHRASES, VAGUE_TASKS, ZOOS)
+from assetscout.search.interpret.scan import B, E, Constraint, Scan
+from assetscout.search.interpret.vocabulary import phrase_key
+
+_LANGUAGES = {name.lower(): code for code, name in LANGUAGE_NAMES.items() if code not in ("code", "multilingual")}
+
+
+def kind(scan: Scan) -> None:
+    """'... dataset', 'models for ...', 'an object detector': what kind of asset is wanted (the first one said)."""
+    found: list[tuple[int, int, str, bool]] = []
+    for words, k in ((MODEL_WORDS, "model"), (DATASET_WORDS, "dataset"), (TABLE_WORDS, "table")):
+        for w in words:
+            for m in scan.finditer(B + re.escape(w) + E):
+                before = scan.words_before(m.start(), 3)
+                if any(v in MAKE_VERBS or v.rstrip("sd") in MAKE_VERBS or v.endswith("ing") and v[:-3] in MAKE_VERBS
+                       for v in before):
+                    continue  # 'I want to train a model for ...': what they will build, not what they look for
+                if k == "dataset" and any(v in ("on", "with", "using", "from") for v in before[-2:]):
+                    continue  # 'a model trained on a Korean dataset'
+                pure = w not in ("classifier", "classifiers", "detector", "detectors", "segmenter", "tagger",
+                                 "recognizer", "transformer", "transformers", "encoder", "encoders", "network",
+                                 "networks")
+                found.append((m.start(), m.end(), k, pure))
+    if not found:
+        return
+    start, end, k, pure = min(found)
+    scan.kind = k
+    c = Constraint("kind", "kind", k, f"kind: {k}", scan.source(start, end), start, end)
+    if pure:
+        scan.add(c)
+        scan.kind_span = (start, end)
+    else:  # 'detector' says model and also the task: the word stays for the task rule
+        scan.constraints.append(c)
+
+
+def licenses(scan: Scan) -> None:
+    for m in list(scan.finditer(B + f"(?:{NONCOMMERCIAL_FINE})" + E)):
+        if scan.free(m.start(), m.end()):
+            scan.consume(m.start(), m.end())  # 'non-commercial is fine': no constraint, and not text to rank by
+    for m in list(scan.finditer(B + f"(?:{NONCOMMERCIAL})" + E)):
+        if scan.free(m.start(), m.end()) and not scan.negated(m.start()):
+            scan.add(Constraint("filter", "non_commercial", "true", "non-commercial license",
+                                scan.source(m.start(), m.end()), m.start(), m.end()))
+    for m in list(scan.finditer(B + f"(?:{COMMERCIAL_OK})" + E)):
+        if scan.free(m.start(), m.end()) and not scan.negated(m.start()):
+            scan.add(Constraint("filter", "commercial_use", "true", "commercial use allowed (known license)",
+                                scan.source(m.start(), m.end()), m.start(), m.end()))
+    for pattern, key, value in LICENSES:
+        for m in list(scan.finditer(B + rf"(?:(?:an?|the)\s+)?(?:{pattern})(?:[- ]licen[cs]ed?|\s+licen[cs]es?)?" + E)):
+            if not scan.free(m.start(), m.end()) or scan.negated(m.start()):
+                continue
+            raw = scan.text[m.start():m.end()]
+            if value == "MIT" and not (re.search(r"(?i)licen[cs]", raw) or "MIT" in raw):
+                continue  # lower-case 'mit' alone is a word in many languages
+            if value == "MIT" and any(w in ("from", "by", "at", "of") for w in scan.words_before(m.start(), 1)):
+                continue  # 'models from MIT': the institute
+            values = _license_values(scan, key, value)
+            if not values:
+                continue
+            label = (f"license class: {values[0]}" if key == "license_class" else
+                     "license: " + (", ".join(values) if len(values) <= 3 else f"{values[0]} and {len(values) - 1} more"))
+            scan.add(Constraint("filter", key, values, label, scan.source(m.start(), m.end()), m.start(), m.end()))
+
+
+def _license_values(scan: Scan, key: str, value: str | None) -> list[str]:
+    if key == "license_class" or value is None:
+        return [value] if value else []
+    known = scan.vocab.licenses
+    family = value.lower()
+    if family in known:
+        return [known[family]]
+    if family in ("bsd", "gpl", "llama"):
+        return sorted(v for k, v in known.items() if family in k and (family != "gpl" or "lgpl" not in k
+                                                                      or "lgpl" in value))
+    if family.startswith("cc-by"):
+        return sorted(v for k, v in known.items() if k.startswith(family) and (
+            "-nc" in family or "-nc" not in k) and ("-sa" in family or "-sa" not in k))
+    return []
+
+
+def lineage(scan: Scan) -> None:
+    """'fine-tuned from Llama', 'based on BERT', 'distilled from X': descendants of a base model or family."""
+    for m in list(scan.finditer(B + r"(?:fine[- ]?tuned|finetuned|derived|distilled|quantized|adapted|built|based|"
+                                    r"descend(?:ed|ants?)|fine-?tunes?|derivatives?|variants?|versions?)"
+                                    r"\s+(?:from|on top of|off|of|on)\s+(?:the\s+|a\s+|an\s+)?")):
+        if not scan.free(m.start(), m.end()):
+            continue
+        if re.match(r".*\son\s", m.group(0)) and not m.group(0).startswith(("based", "built")):
+            continue  # 'fine-tuned on SQuAD' names data, not a parent (see trained_on)
+        target = scan.longest_name(m.end(), scan.vocab.parents, max_words=3)
+        parents: list[str] = []
+        if target:
+            parents = [scan.vocab.parents[target[2]]]
+        else:
+            word = re.match(r"[a-z][a-z0-9]*", scan.low[m.end():])
+            if word and word.group(0) in scan.vocab.families:
+                target = (m.end(), m.end() + word.end(), word.group(0))
+                parents = scan.vocab.families[word.group(0)][:50]
+        if not parents:
+            continue
+        name = scan.source(target[0], target[1])
+        label = f"derived from {name}" + (f" ({len(parents)} base models)" if len(parents) > 1 else "")
+        scan.add(Constraint("filter", "base_model", parents, label, scan.source(m.start(), target[1]),
+                            m.start(), target[1]))
+
+
+def trained_on(scan: Scan) -> None:
+    """'trained on ImageNet', 'fine-tuned on SQuAD', 'evaluated on COCO': the dataset filter."""
+    for m in list(scan.finditer(B + r"(?:pre-?)?(?:trained|fine[- ]?tuned|finetuned|evaluated|tested|benchmarked)"
+                                    r"\s+on\s+(?:the\s+)?")):
+        if not scan.free(m.start(), m.end()):
+            continue
+        found = scan.longest_name(m.end(), scan.vocab.benchmarks)
+        if found:
+            name = scan.vocab.benchmarks[found[2]]
+            scan.add(Constraint("filter", "dataset", [name], f"trained or evaluated on {name}",
+                                scan.source(m.start(), found[1]), m.start(), found[1]))
+
+
+def zoos_and_formats(scan: Scan) -> None:
+    for table, what in ((ZOOS, "from"), (FORMATS, "")):
+        for pattern, key, values in table:
+            for m in list(scan.finditer(B + f"(?:{pattern})" + E + r"(?!/)")):
+                if not scan.free(m.start(), m.end()) or scan.negated(m.start()):
+                    continue
+                known = [v for v in values if (v in scan.vocab.sources if key == "source" else
+                                               v in scan.vocab.libraries.values() if key == "library" else True)]
+                if not known:
+                    continue
+                source = scan.source(m.start(), m.end())
+                label = {"library": f"library: {known[0]}", "source": f"from {source}",
+                         "format": f"format: {', '.join(known)}", "precision": f"precision: {', '.join(known[:3])}"
+                         + (" ..." if len(known) > 3 else "")}[key]
+                scan.add(Constraint("filter", key, known, label, source, m.start(), m.end()))
+
+
+def size_words(scan: Scan) -> None:
+    """'small', 'tiny', 'for edge devices', 'on a Raspberry Pi': a parameter ceiling stated in the lexicon."""
+    if scan.kind in ("dataset", "table"):
+        return
+    found: list[tuple[int, int, int, str]] = []
+    for table in (EDGE_PHRASES, SIZE_WORDS):
+        for phrase, (limit, why) in sorted(table.items(), key=lambda kv: -len(kv[0])):
+            for m in scan.finditer(r"(?<![\w@/.-])" + re.escape(phrase) + r"(?![\w@-])"):
+                if not scan.free(m.start(), m.end()) or scan.negated(m.start()):
+                    continue
+                if phrase in SIZE_WORDS and _part_of_name(scan, m.start(), m.end()):
+                    continue
+                found.append((m.start(), m.end(), limit, why))
+                scan.consume(m.start(), m.end())
+    if not found or any(c.key == "max_parameters" for c in scan.constraints):
+        return  # a number the user gave beats a word
+    limit, why = min((f[2], f[3]) for f in found)
+    start, end = min(f[0] for f in found), max(f[1] for f in found)
+    scan.add(Constraint("filter", "max_parameters", limit, why, ", ".join(scan.source(s, e) for s, e, _, _ in found),
+                        start, end), *[(s, e) for s, e, _, _ in found])
+
+
+def _part_of_name(scan: Scan, start: int, end: int) -> bool:
+    """'e5 small', 'small e5', 'ViT small': a size word that is part of a model's name."""
+    before = re.search(r"([a-z0-9]+)\W*$", scan.low[:start])
+    after = re.match(r"\W*([a-z0-9]+)", scan.low[end:])
+    word = scan.low[start:end]
+    return bool((before and (before.group(1), word) in scan.vocab.name_bigrams)
+                or (after and (word, after.group(1)) in scan.vocab.name_bigrams))
+
+
+def languages(scan: Scan) -> None:
+    for m in list(scan.finditer(B + f"(?:{MULTILINGUAL})" + E)):
+        if scan.free(m.start(), m.end()) and not scan.negated(m.start()):
+            scan.add(Constraint("filter", "multilingual", "true", "multilingual", scan.source(m.start(), m.end()),
+                                m.start(), m.end(), open_world=True))
+    codes: dict[str, tuple[int, int]] = {}
+    for name, code in _LANGUAGES.items():
+        for m in scan.finditer(B + re.escape(name) + r"(?:[- ]language|[- ]speaking)?" + E):
+            if not scan.free(m.start(), m.end(), soft_ok=False) or scan.negated(m.start()):
+                continue
+            if name in AMBIGUOUS_LANGUAGE_WORDS and not (scan.text[m.start()].isupper()
+                                                         or scan.words_before(m.start(), 1) in (["in"], ["for"])):
+                continue
+            codes.setdefault(code, (m.start(), m.end()))
+    for code, (s, e) in sorted(codes.items(), key=lambda kv: kv[1]):
+        scan.add(Constraint("filter", "language", [code], f"language: {LANGUAGE_NAMES[code]}", scan.source(s, e),
+                            s, e, open_world=True))
+
+
+def tasks(scan: Scan) -> None:
+    """Task names as the catalog and people write them ('object detector', 'speech recognition')."""
+    tokens = scan.tokens()
+    keys: list[str] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(5, len(tokens) - i), 0, -1):
+            s, e = tokens[i][0], tokens[i + n - 1][1]
+            if not scan.free(s, e, soft_ok=False, kind_ok=n > 1):
+                continue
+            words = [t[2] for t in tokens[i:i + n]]
+            phrase = " ".join(words)
+            found = _task_keys(scan, phrase, n)
+            if found is None and words[-1] in AGENT_NOUNS:
+                found = _task_keys(scan, " ".join(words[:-1] + [AGENT_NOUNS[words[-1]]]), n)
+            if found:
+                keys.extend(k for k in found if k not in keys)
+                spans.append((s, e))
+                i += n - 1
+                break
+        i += 1
+    if keys:
+        source = ", ".join(scan.source(s, e) for s, e in spans)
+        label = "task: " + ", ".join(scan.source(s, e) for s, e in spans)
+        scan.add(Constraint("filter", "task", keys, label, source, spans[0][0], spans[-1][1], open_world=True), *spans)
+
+
+def _task_keys(scan: Scan, phrase: str, n_words: int) -> list[str] | None:
+    if phrase in TASK_PHRASES:
+        return list(dict.fromkeys([*TASK_PHRASES[phrase], *scan.vocab.tasks.get(phrase_key(TASK_PHRASES[phrase][0]),
+                                                                                  [])]))
+    key = phrase_key(phrase)
+    if key not in scan.vocab.tasks:
+        return None
+    if n_words == 1 and (phrase in VAGUE_TASKS or len(phrase) < 5):
+        return None
+    return scan.vocab.tasks[key]
+
+
+def modalities(scan: Scan) -> None:
+    for pattern, modality in MODALITIES:
+        for m in list(scan.finditer(B + f"(?:{pattern})" + E)):
+            if scan.free(m.start(), m.end(), soft_ok=False) and not scan.negated(m.start()):
+                scan.add(Constraint("filter", "modality", [modality], f"modality: {modality}",
+                                    scan.source(m.start(), m.end()), m.start(), m.end(), open_world=True))
+                return
