@@ -309,6 +309,7 @@ EVALUATIONS = {
     "join": ("join", "join search (LSH Ensemble) against exact containment"),
     "index": ("bench_index", "vector index latency and recall under filters on synthetic vectors"),
     "embed": ("bench_embed", "text encoder throughput"),
+    "interpret": ("interpret", "natural-language interpretation: exact accuracy and false-constraint rate"),
 }
 
 

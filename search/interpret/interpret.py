@@ -26,8 +26,8 @@ from assetscout.search.interpret.vocabulary import Vocabulary
 from assetscout.search.query import FILTER_KEYS, MetricConstraint, Query
 
 _RULES = (words.zoos_and_formats, words.kind, numeric.metric_constraints, numeric.sort_intents, words.trained_on,
-          numeric.sizes, words.licenses, words.lineage, words.size_words, words.languages, words.tasks,
-          words.modalities)
+          numeric.sizes, words.licenses, words.lineage, words.size_words, numeric.attach_benchmarks,
+          words.languages, words.tasks, words.modalities)
 _WORD = re.compile(r"[\w@.+'/-]+|[,;]")
 
 
@@ -102,27 +102,28 @@ class Interpreter:
 
 def _remaining(scan: Scan) -> str:
     """The text without the hard constraints' words, dangling connectors and fillers trimmed."""
-    kept: list[tuple[str, bool]] = []  # (word, a removed span came right before it)
+    kept: list[tuple[str, bool, bool]] = []  # (word, a removed span came right before it, kept literal)
     gap = False
     for m in _WORD.finditer(scan.text):
         if any(scan.hard[m.start():m.end()]):
             gap = True
             continue
-        kept.append((m.group(0), gap))
+        kept.append((m.group(0), gap, any(scan.protected[m.start():m.end()])))
         gap = False
-    kept.append(("", gap))
-    out: list[str] = []
-    for i, (word, after_gap) in enumerate(kept[:-1]):
+    kept.append(("", gap, False))
+    out: list[tuple[str, bool]] = []
+    for i, (word, after_gap, literal) in enumerate(kept[:-1]):
         before_gap = kept[i + 1][1]
         lw = word.lower()
-        if (lw in CONNECTORS or lw in FILLER) and (after_gap or before_gap or i == 0 or i == len(kept) - 2):
+        if not literal and (lw in CONNECTORS or lw in FILLER) and (after_gap or before_gap or i == 0
+                                                                  or i == len(kept) - 2):
             continue
-        out.append(word)
-    while out and out[-1].lower() in CONNECTORS:
+        out.append((word, literal))
+    while out and out[-1][0].lower() in CONNECTORS and not out[-1][1]:
         out.pop()
-    while out and out[0].lower() in CONNECTORS:
+    while out and out[0][0].lower() in CONNECTORS and not out[0][1]:
         out.pop(0)
-    text = re.sub(r"\s+([,;])", r"\1", " ".join(out)).strip(" ,;")
-    if all(w.lower().strip(",;.") in FILLER for w in text.split()):
-        return ""
+    text = re.sub(r"\s+([,;])", r"\1", " ".join(w for w, _ in out)).strip(" ,;")
+    if not any(literal for _, literal in out) and all(w.lower().strip(",;.") in FILLER for w in text.split()):
+        return ""  # nothing left to rank by: the constraints alone list the assets
     return text

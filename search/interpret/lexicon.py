@@ -16,6 +16,7 @@ NUMBER = r"(?P<num>\d+(?:[.,]\d+)?)"
 GREATER = {
     "above": ">", "over": ">", "more than": ">", "greater than": ">", "higher than": ">", "better than": ">",
     "exceeding": ">", "exceeds": ">", "beyond": ">", ">": ">", "at least": ">=", "no less than": ">=",
+    "larger than": ">", "bigger than": ">",
     "not less than": ">=", "minimum of": ">=", "minimum": ">=", "min": ">=", "of at least": ">=", ">=": ">=",
     "≥": ">=", "=>": ">=", "upwards of": ">=",
 }
@@ -98,8 +99,11 @@ EDGE_PHRASES: dict[str, tuple[int, str]] = {
     "on device": (30_000_000, "on-device: < 30M parameters"),
     "mobile": (30_000_000, "mobile: < 30M parameters"),
     "mobile phone": (30_000_000, "mobile: < 30M parameters"),
+    "mobile phones": (30_000_000, "mobile: < 30M parameters"),
     "phone": (30_000_000, "mobile: < 30M parameters"),
+    "phones": (30_000_000, "mobile: < 30M parameters"),
     "smartphone": (30_000_000, "mobile: < 30M parameters"),
+    "smartphones": (30_000_000, "mobile: < 30M parameters"),
     "raspberry pi": (30_000_000, "Raspberry Pi: < 30M parameters"),
     "microcontroller": (1_000_000, "microcontroller: < 1M parameters"),
     "microcontrollers": (1_000_000, "microcontroller: < 1M parameters"),
@@ -139,15 +143,15 @@ NONCOMMERCIAL = r"non[- ]?commercial(?:[- ](?:only|use|licen[cs]e|licen[cs]ed))*
 
 # ------------------------------------------------------------------ kinds, zoos, deployment, modality
 
-MODEL_WORDS = ("model", "models", "checkpoint", "checkpoints", "llm", "llms", "network", "networks",
-               "classifier", "classifiers", "detector", "detectors", "segmenter", "encoder", "encoders",
-               "embedder", "tagger", "recognizer", "transformer", "transformers")
+MODEL_WORDS = ("model", "models", "checkpoint", "checkpoints", "llm", "llms", "classifier", "classifiers", "detector",
+               "detectors", "segmenter", "encoder", "encoders", "embedder", "tagger", "recognizer")
 DATASET_WORDS = ("dataset", "datasets", "data set", "data sets", "corpus", "corpora", "training data")
 TABLE_WORDS = ("table", "tables")
 # a kind word right after one of these is what the user will build, not what they look for
 MAKE_VERBS = ("train", "build", "design", "create", "develop", "propose", "learn", "construct", "make",
               "evaluate", "test", "benchmark", "fine-tune", "finetune", "improve", "compare", "use", "pretrain",
-              "implement", "deploy", "run", "serve")
+              "implement", "deploy", "run", "serve", "using", "propose", "proposing", "training", "building",
+              "designing", "developing", "creating", "learning")
 
 # phrase -> (filter key, values as the catalog stores them); only kept when the catalog has them
 ZOOS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -166,11 +170,13 @@ ZOOS: list[tuple[str, str, tuple[str, ...]]] = [
 FORMATS: list[tuple[str, str, tuple[str, ...]]] = [
     (r"tf ?lite|tensorflow lite|tflite", "format", ("tflite",)),
     (r"tfjs|tensorflow\.js|tf\.js", "format", ("tfjs",)),
-    (r"coral|edge ?tpu", "format", ("coral-edgetpu",)),
+    (r"coral(?: edge ?tpu)?|edge ?tpu", "format", ("coral-edgetpu",)),
     (r"onnx", "format", ("onnx",)),
     (r"gguf", "format", ("gguf",)),
     (r"openvino ir|ir format", "format", ("openvino-ir",)),
     (r"saved ?model", "format", ("savedmodel",)),
+    (r"fp16-int8", "precision", ("fp16-int8",)),
+    (r"fp32-int8", "precision", ("fp32-int8",)),
     (r"int8|8[- ]bit", "precision", ("int8",)),
     (r"int4|4[- ]bit", "precision", ("int4",)),
     (r"fp16|half[- ]precision", "precision", ("fp16",)),
@@ -179,7 +185,7 @@ FORMATS: list[tuple[str, str, tuple[str, ...]]] = [
 MODALITIES: list[tuple[str, str]] = [
     (r"multi[- ]?modal|vision[- ]language|image[- ]text|text[- ]image", "multimodal"),
     (r"computer vision|vision|visual|image models?|images models?", "vision"),
-    (r"audio|sound|speech models?|speech", "audio"),
+    (r"audio|sound|(?<!hate )(?<!free )(?<!of[- ])speech models?|(?<!hate )(?<!free )(?<!of[- ])speech", "audio"),
     (r"videos?", "video"),
     (r"tabular", "tabular"),
     (r"time[- ]series", "time-series"),
@@ -207,6 +213,7 @@ TASK_PHRASES: dict[str, tuple[str, ...]] = {
     "ner": ("token-classification", "named-entity-recognition"),
     "named entity recognition": ("token-classification", "named-entity-recognition"),
     "sentiment analysis": ("sentiment-analysis", "sentiment-classification", "text-classification"),
+    "sentiment": ("sentiment-analysis", "sentiment-classification", "text-classification"),
     "qa": ("question-answering", "extractive-qa", "open-domain-qa"),
     "question answering": ("question-answering", "extractive-qa", "open-domain-qa", "open-domain-question-answering"),
     "image classifier": ("image-classification",), "image classifiers": ("image-classification",),
@@ -239,7 +246,11 @@ FILLER = {
     "list", "lists", "available", "ok", "okay", "allowed", "fine", "also", "only", "just", "very", "really",
     "enough", "there", "here", "sorted", "ranked", "most", "checkpoint", "checkpoints", "weights", "version",
     "versions", "score", "scores", "scoring", "performance", "performing", "results", "result", "trained",
+    "runs", "run", "running", "works", "work", "working", "fits", "fit", "supports", "support", "that", "or",
+    "better", "higher", "more",
 }
+# task keys the catalog has that are modality names: the modality rule reads them
+MODALITY_TASKS = {"computer-vision", "multimodal", "nlp", "audio", "speech", "vision", "video", "tabular"}
 CONNECTORS = {"with", "and", "or", "on", "in", "for", "of", "under", "that", "which", "is", "are", "having", "has",
               "a", "an", "the", "at", "by", "to", "from", "but", ",", ";", "-"}
 

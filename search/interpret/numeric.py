@@ -25,7 +25,8 @@ from assetscout.search.query import MetricConstraint
 
 _NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:[.,]\d+)?|\.\d+)"
 _PCT = r"(?P<pct>\s*%|\s*percent(?:age points?)?)?"
-_UNIT = r"(?:\s*(?P<unit>ms|milliseconds?|seconds?|sec|s|us|µs|img/s|images/s|samples/s|fps))?"
+_UNIT = (r"(?:\s*(?P<unit>ms|milliseconds?|seconds?|sec|s|us|µs|img/s|images/s|samples/s|img/sec|images/sec|fps|"
+         r"(?:images|samples|frames|examples|sentences|tokens) per second|per second|/s))?")
 _METRIC_FIRST = re.compile(
     B + rf"(?P<metric>{METRIC_RE})(?:\s+(?:score|of|is|value|that is|which is))?\s*(?:of\s+)?"
     rf"(?P<cmp>{COMPARATOR_RE})\s*{_NUM}{_PCT}{_UNIT}" + E)
@@ -41,7 +42,7 @@ _NOT_PARAMS = re.compile(r"\s*(?:images?|samples?|examples?|rows?|tokens?|words?
                          r"utterances?|frames?|classes|questions?|articles?|dialogues?|stars?|people|speakers?)\b")
 _PARAMS_CMP = re.compile(B + rf"(?P<cmp>{COMPARATOR_RE})\s*{_NUM}\s*{_PARAM_UNIT}" + E + rf"(?:\s*{PARAM_WORD})?"
                          + rf"(?:\s+{PARAM_WORD})?")
-_PARAMS_TRAIL = re.compile(B + rf"{_NUM}\s*{_PARAM_UNIT}" + E + rf"\s*{PARAM_WORD}\s*"
+_PARAMS_TRAIL = re.compile(B + rf"{_NUM}\s*{_PARAM_UNIT}" + E + rf"\s*{PARAM_WORD}\s*(?:models?\s+)?"
                            rf"(?P<trail>{TRAILING_MORE}|{TRAILING_LESS}|or smaller|or fewer)")
 _PARAMS_ABOUT = re.compile(r"(?<![\w.-])" + rf"(?:~|about |around |roughly |approximately )?{_NUM}\s?"
                            r"(?P<unit>[mb])" + E + r"(?:[- ]?(?:param(?:eter)?s?|sized?|models?|llms?|variants?"
@@ -98,6 +99,10 @@ def metric_constraints(scan: Scan) -> None:
                     dataset = scan.vocab.benchmarks[left[2]]
                     claims.append(left[:2])
             end = max(c[1] for c in claims)
+            trail = re.compile(rf"\s*(?:{TRAILING_MORE}|{TRAILING_LESS})" + E).match(scan.low, end)
+            if trail:  # 'with 85% top-1 on ImageNet or better'
+                claims.append((end, trail.end()))
+                end = trail.end()
             if info.key in _SPEED or info.broader and set(info.broader) & set(_SPEED):
                 hw = _hardware_after(scan, end)
                 if hw:
@@ -217,6 +222,9 @@ def _best(scan: Scan, m: re.Match[str]) -> None:
             metric = "zero-shot accuracy"
     if m.group("best").startswith("lowest") and metric_info(metric).direction != "lower":
         return
+    count = re.compile(r"\s+\d{1,3}" + E).match(scan.low, m.end())
+    if count:  # 'top 10 models on ImageNet': how many to show, not words to search for
+        claims.append((m.end(), count.end()))
     _add_sort(scan, metric, dataset, claims)
 
 
@@ -229,30 +237,44 @@ def _add_sort(scan: Scan, metric: str, dataset: str | None, claims: list[tuple[i
     scan.add(Constraint("sort", "sort", text, label, scan.source(start, end), start, end), *claims)
 
 
+_PARAMS_BETWEEN = re.compile(B + r"between\s+(?P<a>\d+(?:\.\d+)?)\s*(?P<ua>k|m|b|t)?\s*(?:and|-|to)\s*"
+                             r"(?P<b>\d+(?:\.\d+)?)\s*(?P<ub>k|m|b|t)" + E + rf"(?:\s*{PARAM_WORD})?")
+
+
 def sizes(scan: Scan) -> None:
     """Parameter counts and byte sizes with a unit, compared or approximate."""
-    for m in list(_PARAMS_CMP.finditer(scan.low)) + list(_PARAMS_TRAIL.finditer(scan.low)):
-        if not scan.free(m.start(), m.end()) or _NOT_PARAMS.match(scan.low, m.end()):
+    for m in list(_PARAMS_BETWEEN.finditer(scan.low)):
+        if not scan.free(m.start(), m.end(), kind_ok=True):
             continue
+        low = float(m.group("a")) * PARAM_UNITS[m.group("ua") or m.group("ub")]
+        high = float(m.group("b")) * PARAM_UNITS[m.group("ub")]
+        _param_constraint(scan, ">=", low, m.start(), m.end())
+        _param_constraint(scan, "<=", high, m.start(), m.end())
+    for m in list(_PARAMS_CMP.finditer(scan.low)) + list(_PARAMS_TRAIL.finditer(scan.low)):
+        said_params = re.search(PARAM_WORD, m.group(0)) is not None
+        if not scan.free(m.start(), m.end(), kind_ok=True) or (not said_params and _NOT_PARAMS.match(scan.low, m.end())):
+            continue  # 'more than 1M images' is a dataset's size, not parameters
         op = _op(m, "")
         if m.groupdict().get("trail") in ("or smaller", "or fewer"):
             op = "<="
         n = _number(m.group("num")) * PARAM_UNITS[m.group("unit")]
         _param_constraint(scan, op or "<", n, m.start(), m.end())
     for m in list(_PARAMS_ABOUT.finditer(scan.low)):
-        if not scan.free(m.start(), m.end()) or _NOT_PARAMS.match(scan.low, m.end()):
+        m_end = m.end("unit")
+        if not scan.free(m.start(), m_end) or _NOT_PARAMS.match(scan.low, m.end()):
             continue
         if re.search(r"[-\w]$", scan.low[:m.start()]):  # glued to a name: 'T5-11B', 'llama7b'
             continue
         n = _number(m.group("num")) * PARAM_UNITS[m.group("unit")]
         if n < 1e5:
             continue
+        end = m.end() if scan.free(m.start(), m.end()) else m_end
         low, high = int(n * 0.8), int(n * 1.25)
-        source = scan.source(m.start(), m.end())
+        source = scan.source(m.start(), end)
         scan.add(Constraint("filter", "min_parameters", low, f"parameters ≥ {_count(low)} (about {source})",
-                            source, m.start(), m.end()))
+                            source, m.start(), end))
         scan.add(Constraint("filter", "max_parameters", high, f"parameters < {_count(high)} (about {source})",
-                            source, m.start(), m.end()))
+                            source, m.start(), end))
     for m in list(_BYTES_CMP.finditer(scan.low)) + list(_BYTES_TRAIL.finditer(scan.low)):
         if not scan.free(m.start(), m.end()):
             continue
@@ -286,3 +308,32 @@ def _bytes(n: int) -> str:
         if n >= scale:
             return f"{n / scale:.3g} {unit}"
     return f"{n} bytes"
+
+
+def attach_benchmarks(scan: Scan) -> None:
+    """A metric constraint said without a benchmark takes the one benchmark the query names elsewhere.
+
+    'fastest ImageNet classifier on CPU with top-1 above 75': the threshold is on ImageNet.
+    Only when exactly one benchmark is named: with two, which one is meant is a guess.
+    """
+    pending = [c for c in scan.constraints if c.type == "metric" and "@" not in c.value.split(" on ")[0]]
+    if not pending:
+        return
+    mentions = []
+    for t in scan.tokens():
+        for n in (3, 2, 1):
+            found = scan.longest_name(t[0], scan.vocab.benchmarks, max_words=n)
+            if found and found not in mentions and scan.vocab.benchmark_assets.get(found[2], 0) >= 3:
+                mentions.append(found)
+                break
+    names = {scan.vocab.benchmarks[f[2]] for f in mentions}
+    if len(names) != 1:
+        return
+    start, end, key = mentions[0]
+    for c in pending:
+        base = MetricConstraint.parse(c.value)
+        built = MetricConstraint.build(base.metric, base.op, base.value, scan.vocab.benchmarks[key], base.hardware,
+                                       percent=base.percent)
+        c.value, c.label = built.to_text(), built.label()
+        c.source_text = f"{c.source_text} … {scan.source(start, end)}"
+    scan.hard[start:end] = b"\x01" * (end - start)

@@ -43,6 +43,7 @@ class Vocabulary:
     sources: set[str] = field(default_factory=set)
     libraries: dict[str, str] = field(default_factory=dict)  # phrase key -> library as stored
     licenses: dict[str, str] = field(default_factory=dict)  # lower-case SPDX id -> as stored
+    task_words: set[str] = field(default_factory=set)  # words of task names (for spelling correction)
 
     @classmethod
     def from_connection(cls, con: duckdb.DuckDBPyConnection) -> "Vocabulary":
@@ -86,6 +87,11 @@ class Vocabulary:
         keys = [r[0] for r in rows if r[0] and len(r[0]) <= 60]
         for key in keys:
             self.tasks.setdefault(phrase_key(key), []).append(key)
+            self.task_words.update(w for w in key.split("-") if w.isalpha())
+        from assetscout.search.interpret.lexicon import AGENT_NOUNS, TASK_PHRASES
+
+        self.task_words.update(w for phrase in TASK_PHRASES for w in phrase.split() if w.isalpha())
+        self.task_words.update(AGENT_NOUNS)
         # a task phrase also means the catalog's longer task keys that contain it as whole words:
         # "object detection" -> image-object-detection, "speech recognition" -> automatic-speech-recognition
         by_words = {key: f"-{key}-" for key in keys}
@@ -118,3 +124,36 @@ class Vocabulary:
         for (name,) in con.execute("SELECT name FROM asset WHERE kind = 'model'").fetchall():
             tokens = [t for t in re.split(r"[^a-z0-9]+", name.lower().split("/")[-1]) if t]
             self.name_bigrams.update(zip(tokens, tokens[1:]))
+
+
+def vocabulary_to_json(v: Vocabulary, *, min_assets: int = 0, max_parents: int = 10) -> dict:
+    """A compact snapshot (for a reproducible `assetscout eval interpret` without a catalog).
+
+    Keeps the benchmarks `min_assets` or more assets report on, every task, device and
+    license, the lineage parents with children and `max_parents` per family, and only the
+    name bigrams with a size word in them (the one thing they are read for).
+    """
+    from assetscout.search.interpret.lexicon import SIZE_WORDS
+
+    bench = {k: v.benchmark_assets.get(k, 0) for k in v.benchmarks if v.benchmark_assets.get(k, 0) >= min_assets}
+    return {
+        "benchmarks": {k: v.benchmarks[k] for k in sorted(bench)},
+        "benchmark_assets": dict(sorted(bench.items())),
+        "headline_metric": {k: m for k, m in sorted(v.headline_metric.items()) if k in bench},
+        "tasks": dict(sorted(v.tasks.items())), "hardware": dict(sorted(v.hardware.items())),
+        "families": {k: p[:max_parents] for k, p in sorted(v.families.items())},
+        "parents": {k: p for k, p in sorted(v.parents.items()) if any(p in f[:max_parents] for f in v.families.values())},
+        "name_bigrams": sorted(b for b in v.name_bigrams if b[0] in SIZE_WORDS or b[1] in SIZE_WORDS),
+        "sources": sorted(v.sources), "libraries": dict(sorted(v.libraries.items())),
+        "licenses": dict(sorted(v.licenses.items())), "task_words": sorted(v.task_words),
+    }
+
+
+def vocabulary_from_json(data: dict) -> Vocabulary:
+    v = Vocabulary()
+    for name in ("benchmarks", "benchmark_assets", "headline_metric", "tasks", "hardware", "families", "parents",
+                 "libraries", "licenses"):
+        setattr(v, name, dict(data.get(name, {})))
+    v.name_bigrams = {tuple(b) for b in data.get("name_bigrams", [])}
+    v.sources, v.task_words = set(data.get("sources", [])), set(data.get("task_words", []))
+    return v

@@ -14,7 +14,7 @@ from assetscout.catalog.languages import LANGUAGE_NAMES
 from assetscout.search.interpret.lexicon import (AGENT_NOUNS, AMBIGUOUS_LANGUAGE_WORDS, COMMERCIAL_OK, DATASET_WORDS,
                                                  EDGE_PHRASES, FORMATS, LICENSES, MAKE_VERBS, MODALITIES, MODEL_WORDS,
                                                  MULTILINGUAL, NONCOMMERCIAL, NONCOMMERCIAL_FINE, SIZE_WORDS,
-                                                 TABLE_WORDS, TASK_PHRASES, VAGUE_TASKS, ZOOS)
+                                                 MODALITY_TASKS, TABLE_WORDS, TASK_PHRASES, VAGUE_TASKS, ZOOS)
 from assetscout.search.interpret.scan import B, E, Constraint, Scan
 from assetscout.search.interpret.vocabulary import phrase_key
 
@@ -27,11 +27,10 @@ def kind(scan: Scan) -> None:
     for words, k in ((MODEL_WORDS, "model"), (DATASET_WORDS, "dataset"), (TABLE_WORDS, "table")):
         for w in words:
             for m in scan.finditer(B + re.escape(w) + E):
-                before = scan.words_before(m.start(), 3)
-                if any(v in MAKE_VERBS or v.rstrip("sd") in MAKE_VERBS or v.endswith("ing") and v[:-3] in MAKE_VERBS
-                       for v in before):
+                before = _object_of(scan.words_before(m.start(), 4))
+                if before and (before in MAKE_VERBS or before.rstrip("sd") in MAKE_VERBS):
                     continue  # 'I want to train a model for ...': what they will build, not what they look for
-                if k == "dataset" and any(v in ("on", "with", "using", "from") for v in before[-2:]):
+                if k == "dataset" and before in ("on", "with", "using", "from"):
                     continue  # 'a model trained on a Korean dataset'
                 pure = w not in ("classifier", "classifiers", "detector", "detectors", "segmenter", "tagger",
                                  "recognizer", "transformer", "transformers", "encoder", "encoders", "network",
@@ -47,6 +46,18 @@ def kind(scan: Scan) -> None:
         scan.kind_span = (start, end)
     else:  # 'detector' says model and also the task: the word stays for the task rule
         scan.constraints.append(c)
+
+
+_MODIFIERS = {"a", "an", "the", "my", "our", "new", "novel", "deep", "custom", "own", "large", "big", "simple",
+              "neural", "good", "better", "single", "multilingual", "korean", "english", "small", "some"}
+
+
+def _object_of(before: list[str]) -> str | None:
+    """The word a noun phrase hangs on: 'train a deep model' -> 'train' (determiners and adjectives skipped)."""
+    for word in reversed(before):
+        if word not in _MODIFIERS:
+            return word
+    return None
 
 
 def licenses(scan: Scan) -> None:
@@ -66,11 +77,10 @@ def licenses(scan: Scan) -> None:
             if not scan.free(m.start(), m.end()) or scan.negated(m.start()):
                 continue
             raw = scan.text[m.start():m.end()]
-            if value == "MIT" and not (re.search(r"(?i)licen[cs]", raw) or "MIT" in raw):
-                continue  # lower-case 'mit' alone is a word in many languages
-            if value == "MIT" and any(w in ("from", "by", "at", "of") for w in scan.words_before(m.start(), 1)):
-                continue  # 'models from MIT': the institute
-            values = _license_values(scan, key, value)
+            if value == "MIT" and not (re.search(r"(?i)licen[cs]", raw)
+                                       or scan.words_before(m.start(), 1) in (["under"], ["with"])):
+                continue  # 'MIT' alone is also the institute ('models from MIT', 'MIT researchers')
+            values = _license_values(scan, key, value, raw)
             if not values:
                 continue
             label = (f"license class: {values[0]}" if key == "license_class" else
@@ -78,27 +88,34 @@ def licenses(scan: Scan) -> None:
             scan.add(Constraint("filter", key, values, label, scan.source(m.start(), m.end()), m.start(), m.end()))
 
 
-def _license_values(scan: Scan, key: str, value: str | None) -> list[str]:
+def _license_values(scan: Scan, key: str, value: str | None, raw: str = "") -> list[str]:
     if key == "license_class" or value is None:
         return [value] if value else []
     known = scan.vocab.licenses
     family = value.lower()
     if family in known:
         return [known[family]]
+    version = re.search(r"(\d\.\d)", raw)
+    if version and family.startswith("cc-by"):  # 'CC-BY-4.0': that version only
+        exact = [v for k, v in known.items() if k.startswith(family) and k.endswith(version.group(1))
+                 and all(part in family or part not in k for part in ("-nc", "-sa", "-nd"))]
+        if exact:
+            return sorted(exact)
     if family in ("bsd", "gpl", "llama"):
         return sorted(v for k, v in known.items() if family in k and (family != "gpl" or "lgpl" not in k
                                                                       or "lgpl" in value))
     if family.startswith("cc-by"):
-        return sorted(v for k, v in known.items() if k.startswith(family) and (
-            "-nc" in family or "-nc" not in k) and ("-sa" in family or "-sa" not in k))
+        return sorted(v for k, v in known.items() if k.startswith(family)
+                      and all(part in family or part not in k for part in ("-nc", "-sa", "-nd")))
     return []
 
 
 def lineage(scan: Scan) -> None:
     """'fine-tuned from Llama', 'based on BERT', 'distilled from X': descendants of a base model or family."""
     for m in list(scan.finditer(B + r"(?:fine[- ]?tuned|finetuned|derived|distilled|quantized|adapted|built|based|"
-                                    r"descend(?:ed|ants?)|fine-?tunes?|derivatives?|variants?|versions?)"
-                                    r"\s+(?:from|on top of|off|of|on)\s+(?:the\s+|a\s+|an\s+)?")):
+                                    r"descend(?:ed|ants?)|fine-?tunes?|finetunes|derivatives?|variants?|versions?|"
+                                    r"adapters?|loras?)"
+                                    r"\s+(?:from|on top of|off|of|on|for)\s+(?:the\s+|a\s+|an\s+)?")):
         if not scan.free(m.start(), m.end()):
             continue
         if re.match(r".*\son\s", m.group(0)) and not m.group(0).startswith(("based", "built")):
@@ -133,10 +150,13 @@ def trained_on(scan: Scan) -> None:
                                 scan.source(m.start(), found[1]), m.start(), found[1]))
 
 
+E2 = r"(?![\w@]|-\w)"  # ...and is not the first part of a hyphenated name ('multilingual-e5-small')
+
+
 def zoos_and_formats(scan: Scan) -> None:
-    for table, what in ((ZOOS, "from"), (FORMATS, "")):
+    for table in (FORMATS, ZOOS):  # formats first: 'OpenVINO IR' is a format, 'OpenVINO' a zoo
         for pattern, key, values in table:
-            for m in list(scan.finditer(B + f"(?:{pattern})" + E + r"(?!/)")):
+            for m in list(scan.finditer(B + f"(?:{pattern})" + E2 + r"(?!/)")):
                 if not scan.free(m.start(), m.end()) or scan.negated(m.start()):
                     continue
                 known = [v for v in values if (v in scan.vocab.sources if key == "source" else
@@ -162,6 +182,8 @@ def size_words(scan: Scan) -> None:
                     continue
                 if phrase in SIZE_WORDS and _part_of_name(scan, m.start(), m.end()):
                     continue
+                if phrase in EDGE_PHRASES and re.search(r"\bthan\b", scan.low[:m.start()]):
+                    continue  # 'faster than ResNet-50 on CPU' compares speeds, it states no size
                 found.append((m.start(), m.end(), limit, why))
                 scan.consume(m.start(), m.end())
     if not found or any(c.key == "max_parameters" for c in scan.constraints):
@@ -173,22 +195,28 @@ def size_words(scan: Scan) -> None:
 
 
 def _part_of_name(scan: Scan, start: int, end: int) -> bool:
-    """'e5 small', 'small e5', 'ViT small': a size word that is part of a model's name."""
+    """'e5 small', 'GPT-2 small', 'ViT small', 'smaller than GPT-2': a size word that is a name's part or a comparison."""
     before = re.search(r"([a-z0-9]+)\W*$", scan.low[:start])
     after = re.match(r"\W*([a-z0-9]+)", scan.low[end:])
     word = scan.low[start:end]
+    if after and after.group(1) == "than":
+        return True
+    prev = re.search(r"(\S+)\s+$", scan.low[:start])
+    nxt = re.match(r"\s+(\S+)", scan.low[end:])
+    if (prev and re.search(r"\d|\w-\w", prev.group(1))) or (nxt and re.search(r"\d", nxt.group(1))):
+        return True  # next to 'GPT-2', 'e5', 'T5': a variant of a named model
     return bool((before and (before.group(1), word) in scan.vocab.name_bigrams)
                 or (after and (word, after.group(1)) in scan.vocab.name_bigrams))
 
 
 def languages(scan: Scan) -> None:
-    for m in list(scan.finditer(B + f"(?:{MULTILINGUAL})" + E)):
+    for m in list(scan.finditer(B + f"(?:{MULTILINGUAL})" + E2)):
         if scan.free(m.start(), m.end()) and not scan.negated(m.start()):
             scan.add(Constraint("filter", "multilingual", "true", "multilingual", scan.source(m.start(), m.end()),
                                 m.start(), m.end(), open_world=True))
     codes: dict[str, tuple[int, int]] = {}
     for name, code in _LANGUAGES.items():
-        for m in scan.finditer(B + re.escape(name) + r"(?:[- ]language|[- ]speaking)?" + E):
+        for m in scan.finditer(B + re.escape(name) + r"(?:[- ]language|[- ]speaking)?" + E2):
             if not scan.free(m.start(), m.end(), soft_ok=False) or scan.negated(m.start()):
                 continue
             if name in AMBIGUOUS_LANGUAGE_WORDS and not (scan.text[m.start()].isupper()
@@ -211,7 +239,7 @@ def tasks(scan: Scan) -> None:
             s, e = tokens[i][0], tokens[i + n - 1][1]
             if not scan.free(s, e, soft_ok=False, kind_ok=n > 1):
                 continue
-            words = [t[2] for t in tokens[i:i + n]]
+            words = [_correct(scan, t[2]) for t in tokens[i:i + n]]
             phrase = " ".join(words)
             found = _task_keys(scan, phrase, n)
             if found is None and words[-1] in AGENT_NOUNS:
@@ -228,12 +256,33 @@ def tasks(scan: Scan) -> None:
         scan.add(Constraint("filter", "task", keys, label, source, spans[0][0], spans[-1][1], open_world=True), *spans)
 
 
+def _correct(scan: Scan, word: str) -> str:
+    """A misspelt task word one edit from exactly one word of the task vocabulary ('objetc' -> 'object')."""
+    known = scan.vocab.task_words
+    if len(word) < 5 or word in known or not word.isalpha():
+        return word
+    close = {w for w in known if abs(len(w) - len(word)) <= 1 and _one_edit(word, w)}
+    return close.pop() if len(close) == 1 else word
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance 1, or one swap of adjacent letters."""
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                   and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
 def _task_keys(scan: Scan, phrase: str, n_words: int) -> list[str] | None:
+    if phrase not in TASK_PHRASES and phrase.endswith("s") and phrase[:-1] in TASK_PHRASES:
+        phrase = phrase[:-1]  # 'language models', 'object detectors'
     if phrase in TASK_PHRASES:
         return list(dict.fromkeys([*TASK_PHRASES[phrase], *scan.vocab.tasks.get(phrase_key(TASK_PHRASES[phrase][0]),
                                                                                   [])]))
     key = phrase_key(phrase)
-    if key not in scan.vocab.tasks:
+    if key not in scan.vocab.tasks or any(k in MODALITY_TASKS for k in scan.vocab.tasks[key][:1]):
         return None
     if n_words == 1 and (phrase in VAGUE_TASKS or len(phrase) < 5):
         return None
@@ -242,8 +291,8 @@ def _task_keys(scan: Scan, phrase: str, n_words: int) -> list[str] | None:
 
 def modalities(scan: Scan) -> None:
     for pattern, modality in MODALITIES:
-        for m in list(scan.finditer(B + f"(?:{pattern})" + E)):
-            if scan.free(m.start(), m.end(), soft_ok=False) and not scan.negated(m.start()):
+        for m in list(scan.finditer(B + f"(?:{pattern})" + E2)):
+            if scan.free(m.start(), m.end(), soft_ok=False, kind_ok=True) and not scan.negated(m.start()):
                 scan.add(Constraint("filter", "modality", [modality], f"modality: {modality}",
                                     scan.source(m.start(), m.end()), m.start(), m.end(), open_world=True))
                 return

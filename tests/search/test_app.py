@@ -148,6 +148,21 @@ def test_metric_constraint_matches_the_evaluations(client: httpx.Client, catalog
     assert {h["asset_id"] for h in posted["hits"]} == expected
 
 
+def test_text_is_interpreted_and_the_interpretation_can_be_undone(client: httpx.Client, catalog_dir: Path) -> None:
+    (expected,) = sql(catalog_dir, "SELECT count(DISTINCT asset_id) FROM evaluation WHERE metric = 'main_score' "
+                                   "AND dataset_name = 'ImageNet 1k' AND value >= 0.8")[0]
+    r = client.get("/search", params={"q": "zero-shot accuracy of at least 80% on ImageNet 1k", "k": 50}).json()
+    (metric,) = [c for c in r["interpreted"]["constraints"] if c["type"] == "metric"]
+    assert metric["source_text"] == "zero-shot accuracy of at least 80% on ImageNet 1k"
+    assert r["total"] == expected > 0 and r["interpreted"]["remaining_text"] == ""
+    assert r["query"]["metrics"] and r["query"]["asked"]["text"].startswith("zero-shot")
+    undone = client.get("/search", params={"q": r["query"]["asked"]["text"], "literal": metric["source_text"],
+                                           "k": 50}).json()
+    assert not undone["interpreted"]["constraints"] and undone["query"]["metrics"] == []
+    off = client.post("/search", json={"text": "apache licensed models", "interpret": False}).json()
+    assert off["interpreted"]["enabled"] is False and off["query"]["filters"] == {}
+
+
 def test_paging_returns_the_next_hits(client: httpx.Client) -> None:
     first = client.get("/search", params={"q": "embedding", "k": 10}).json()["hits"]
     second = client.get("/search", params={"q": "embedding", "k": 5, "offset": 5}).json()["hits"]
