@@ -47,6 +47,7 @@ class LexicalIndex:
         self.k1, self.b, self.method = float(k1), float(b), method
         self._doc_ids = np.zeros(0, np.int64)
         self._bm25: Any = None  # bm25s.BM25, or None while no document has a token
+        self._max_term_score: float | None = None
         self._reindex()
 
     def _reindex(self) -> None:
@@ -73,6 +74,7 @@ class LexicalIndex:
                 raise InvalidInput(f"texts: item {pos} is {type(text).__name__}, not str")
             corpus.append(tokenize(text))
         self._bm25 = self._new_bm25() if any(corpus) else None
+        self._max_term_score = None
         if self._bm25 is not None:
             self._bm25.index(corpus, show_progress=False)
         self._doc_ids = id_arr
@@ -93,6 +95,27 @@ class LexicalIndex:
         if not token_ids:
             return np.zeros(len(self._doc_ids), np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(token_ids), np.float32)
+
+    def query_bound(self, query: str) -> float:
+        """An upper bound on any document's score for `query` that depends on the corpus, not on the query's words.
+
+        (distinct query tokens the index knows) x (the largest score any single term earns
+        in any document): the evidence the rarest possible terms, each matched at best,
+        would carry. A query of common words ('image classification') stays far below it
+        however many documents repeat them; one that names a rare thing reaches it. 1.0
+        when nothing of the query is known.
+        """
+        if self._bm25 is None:
+            return 1.0
+        known = len(set(self._bm25.get_tokens_ids(tokenize(query))))
+        return known * self.max_term_score if known else 1.0
+
+    @property
+    def max_term_score(self) -> float:
+        if self._max_term_score is None:
+            data = self._bm25.scores["data"] if self._bm25 is not None else np.zeros(0)
+            self._max_term_score = float(data.max()) if len(data) else 1.0
+        return self._max_term_score
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(scores float32 [k], ids int64 [k]) of the best matching documents, best first.

@@ -7,23 +7,23 @@ or a FAISS search with an id selector from the filter's selectivity; BM25 masks 
 scores exactly). So a query returns k hits whenever k assets match the filters.
 
 Scores: dense = best cosine of the card header or one of its body chunks; lexical =
-BM25 divided by the query's lexical bound, the sum over the query's words of the best
-BM25 any document gets for that word (`_lexical_bound`); hybrid = w_dense * dense +
-w_lexical * lexical, then small boosts (exact name match, Hub downloads, and how many
-other catalog assets refer to the asset: `referenced_by`, catalog/references.py).
-`explain` returns each component.
+BM25 divided by a bound that depends on the corpus and the query's length only: the
+number of the query's distinct known tokens times the largest score any single term
+earns in any document (`LexicalIndex.query_bound`); hybrid = w_dense * dense +
+w_lexical * lexical, then small boosts (exact name match, Hub downloads, how many other
+catalog assets refer to the asset: `referenced_by`, catalog/references.py, and the
+share of interpreted preferred facets the asset confirms). `explain` returns each.
 
-Why that bound and not the best BM25 among the candidates: dividing by the candidates'
-maximum gives the top lexical match the full lexical weight whatever it matched, so a
-long sentence whose best match shares only generic words ("system", "images") pulled
-that document up as hard as an exact name match would. Divided by the bound, lexical
-is the share of the query's best possible lexical evidence a document holds: near 1
-when it matches the query's rare words, small when it matches only common ones. It
-is also a property of the query and the document alone, so a document's score does
-not change with the filters or with which other documents were retrieved. Measured
-with `assetscout eval retrieval`, weights unchanged: hybrid nDCG@10 on DataFinder's
-full-sentence queries (dev half) 0.155 -> 0.190, now above dense alone (0.181); on the
-judged model-search queries hybrid 0.687 beats BM25 (0.626) and dense (0.622).
+Why that bound. Lexical evidence is worth what its terms are worth: matching the rare
+name "ColPali" is strong evidence, matching "image classification" is weak, because half
+the corpus says those words. Dividing by the candidates' maximum (min-max) gives the top
+lexical match full weight whatever it matched; dividing by the query's own per-word
+maxima (the previous bound) does the same for short queries of common words, which is
+why hybrid lost to dense on DataFinder keyphrase queries (0.199 vs 0.213 nDCG@10, dev):
+"classification, approximation" put an Amharic news dataset first on lexical 0.96.
+Against the corpus-wide bound a common-word match scores low and a rare-name match
+high, with no weight chosen per query set; lexical stays a property of the query and
+the document alone, independent of filters and of the other candidates.
 
 `mode` ("dense", "lexical") runs one retriever alone, ranked by its raw score without
 boosts: the baselines the evaluation compares hybrid with.
@@ -77,8 +77,9 @@ class Weights:
     # times min(1, log10(1 + referenced_by) / 3): 1,000 referring assets weigh as 10^7 downloads
     # (catalog/references.py; the prior for assets that have no download counts)
     reference_boost: float = 0.03
-    # times the share of the query's soft (open-world) facets the asset's metadata confirms: an
-    # interpreted task / language / modality leaves unstated assets in, this ranks confirmed ones up
+    # times the share of the query's preferred filters the asset's metadata confirms: an interpreted
+    # task / language / modality / "small" leaves every asset in (most cards state none), this ranks
+    # the assets that confirm it up
     facet_boost: float = 0.05
     candidates: int = 200  # per retriever, before fusion
 
@@ -337,19 +338,19 @@ class SearchEngine:
             for i, s in zip(missing, vecs @ qvec[0]):
                 dense[int(i)] = float(s)
         lex = lex_all[cand_arr] if len(lex_all) and len(cand_arr) else np.zeros(len(cand_arr))
-        lex_bound = self._lexical_bound(query.text) if mode != "dense" and len(lex) and lex.max() > 0 else 1.0
+        lex_bound = self._lexical.query_bound(query.text) if mode != "dense" and len(lex) and lex.max() > 0 else 1.0
         if mode == "hybrid":
-            q_norm = _norm_name(query.text)
+            q_norm = _query_names(query.text)
             popularity = w.popularity_boost * np.log10(1 + self._downloads[cand_arr]) / 7
             references = w.reference_boost * np.minimum(1.0, np.log10(1 + self._references[cand_arr]) / 3)
-            confirmed = self._confirmed_facets(cur, query, cand_arr) if query.open_filters and w.facet_boost else None
+            confirmed = self._confirmed_facets(cur, query, cand_arr) if query.preferred_filters and w.facet_boost else None
         scored: list[tuple[float, int, dict[str, float]]] = []
         for pos, i in enumerate(cand_arr):
             comp: dict[str, float] = {}
             if mode != "lexical":
                 comp["dense"] = round(dense[int(i)], 6)
             if mode != "dense":
-                comp["lexical"] = round(float(lex[pos]) / lex_bound, 6)
+                comp["lexical"] = round(min(1.0, float(lex[pos]) / lex_bound), 6)
                 comp["bm25"] = round(float(lex[pos]), 4)
             if mode == "dense":
                 score = comp["dense"]
@@ -403,31 +404,21 @@ class SearchEngine:
         return hits, total
 
     def _confirmed_facets(self, cur, query: Query, cand_arr: np.ndarray) -> np.ndarray:
-        """Per candidate, the share of the query's open-world filters its metadata states (not merely allows)."""
+        """Per candidate, the share of the query's preferred filters its metadata confirms."""
         import dataclasses
 
         ids = [str(self._ids[i]) for i in cand_arr]
         hits = np.zeros(len(cand_arr), np.float64)
-        keys = [k for k in query.open_filters if k in query.filters]
+        keys = [k for k in query.preferred_filters if k in query.filters]
         for key in keys:
             strict = dataclasses.replace(query, kinds=(), filters={key: query.filters[key]}, metrics=(),
-                                         sort_metric=None, open_filters=())
+                                         sort_metric=None, preferred_filters=())
             where = build_where(cur, strict)
             rows = cur.execute(f"SELECT a.asset_id FROM asset_view a WHERE a.asset_id IN (SELECT unnest(?::VARCHAR[])) "
                                f"AND {where.sql}", [ids, *where.params]).fetchall()
             found = {r[0] for r in rows}
             hits += np.fromiter((a in found for a in ids), np.float64, len(ids))
         return hits / max(1, len(keys))
-
-    def _lexical_bound(self, text: str) -> float:
-        """Σ over the words of `text` of the best BM25 any document gets for that word.
-
-        BM25 adds up over query tokens and the tokenizer splits words independently, so
-        no document scores above this bound (it is the max-impact bound of dynamic
-        pruning, taken per word so that a name's parts count as one match).
-        """
-        bound = sum(float(self._lexical.scores(word).max(initial=0.0)) for word in text.split())
-        return bound if bound > 0 else 1.0
 
     def _dense_search(self, qvec: np.ndarray, n_cand: int, allowed: np.ndarray | None,
                       dense: dict[int, float], matched: dict[int, int]) -> str | None:
@@ -564,7 +555,7 @@ def _query_dict(q: Query) -> dict[str, Any]:
     return {"text": q.text, "kinds": list(q.kinds), "filters": dict(q.filters),
             "metrics": [m.__dict__ for m in q.metrics], "sort": q.sort, "k": q.k, "offset": q.offset,
             "explain": q.explain, "interpret": q.interpret, "literal": list(q.literal),
-            "open_filters": list(q.open_filters)}
+            "preferred_filters": list(q.preferred_filters)}
 
 
 # metric keys shown first among a hit's evaluations when the query names none
@@ -592,7 +583,8 @@ def _headline_metrics(cur, asset_ids: list[str], per_asset: int = 3) -> list[lis
 
 
 def _norm_name(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    """Letters and digits of any script, lower-case ('Image网' stays 'image网', not 'image')."""
+    return re.sub(r"[\W_]", "", text.lower())
 
 
 def _name_keys(*names: Any) -> tuple[str, ...]:
@@ -601,11 +593,21 @@ def _name_keys(*names: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in keys if len(k) >= 3))
 
 
-def _names_match(q_norm: str, keys: tuple[str, ...]) -> bool:
-    """The query is the asset's name, or contains a name of 5+ characters."""
-    if len(q_norm) < 3:
+def _query_names(text: str, max_words: int = 6) -> tuple[str, frozenset[str]]:
+    """The whole query normalized, and every run of up to `max_words` consecutive words of it, joined."""
+    words = [w for w in re.split(r"[\s,;:()\[\]]+", text.lower()) if w]
+    parts = [_norm_name(w) for w in words]
+    runs = {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, min(len(parts), i + max_words) + 1)}
+    return "".join(parts), frozenset(r for r in runs if r)
+
+
+def _names_match(query: tuple[str, frozenset[str]], keys: tuple[str, ...]) -> bool:
+    """The query is the asset's name, or names it in whole words (5+ characters): 'imagenet dataset' names
+    ImageNet, 'image classification' does not name 'Image网' nor 'fashionmnist' 'mnist'."""
+    whole, runs = query
+    if len(whole) < 3:
         return False
-    return any(k == q_norm or (len(k) >= 5 and k in q_norm) for k in keys)
+    return any(k == whole or (len(k) >= 5 and k in runs) for k in keys)
 
 
 def _sort_value(meta: dict[str, Any], key: str, descending: bool) -> tuple:

@@ -40,14 +40,6 @@ class Where:
         return not self.clauses
 
 
-# open-world filters (Query.open_filters) also keep the assets that state nothing for the facet
-_OR_UNSTATED = {
-    "task": " OR len(coalesce(a.task_keys, []::VARCHAR[])) = 0",
-    "language": " OR len(coalesce(a.language_keys, []::VARCHAR[])) = 0",
-    "modality": " OR len(coalesce(a.modality_keys, []::VARCHAR[])) = 0",
-}
-
-
 def _lower(values: list[str]) -> list[str]:
     return [v.lower() for v in values]
 
@@ -57,7 +49,8 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
     w = Where()
     if query.kinds:
         w.add("a.kind IN (SELECT unnest(?::VARCHAR[]))", list(query.kinds))
-    f = query.filters
+    # preferred filters (interpreted from loose words) rank in the engine, they select nothing here
+    f = {k: v for k, v in query.filters.items() if k not in query.preferred_filters}
     if "license" in f:
         wanted = set(_lower(f["license"]))
         wanted |= {normalize_license(v).spdx.lower() for v in f["license"] if normalize_license(v).spdx}
@@ -67,16 +60,14 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
         w.add("a.license_class IN (SELECT unnest(?::VARCHAR[]))", f["license_class"])
     if "non_commercial" in f:
         w.add("a.non_commercial = ?", bool(f["non_commercial"]))
-    open_world = set(query.open_filters)
     if "task" in f:
         keys = [_task(v) for v in f["task"]]
-        w.add("list_has_any(a.task_keys, ?::VARCHAR[])" + _OR_UNSTATED["task"] * ("task" in open_world), keys)
+        w.add("list_has_any(a.task_keys, ?::VARCHAR[])", keys)  # normalized at ingest, as _task does
     if "library" in f:
         w.add("lower(a.library) IN (SELECT unnest(?::VARCHAR[]))", _lower(f["library"]))
     if "language" in f:
         keys = sorted({language_key(v) for v in f["language"]})  # keyed at ingest, as language_key does
-        w.add("list_has_any(a.language_keys, ?::VARCHAR[])" + _OR_UNSTATED["language"] * ("language" in open_world),
-              keys)
+        w.add("list_has_any(a.language_keys, ?::VARCHAR[])", keys)
     if "tag" in f:
         w.add("list_has_any(list_transform(a.tags, lambda x: lower(x)), ?::VARCHAR[])", _lower(f["tag"]))
     if "organization" in f:
@@ -86,16 +77,14 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
     if "source" in f:
         w.add("list_has_any(a.sources, ?::VARCHAR[])", f["source"])
     if "modality" in f:
-        w.add("list_has_any(a.modality_keys, ?::VARCHAR[])" + _OR_UNSTATED["modality"] * ("modality" in open_world),
-              _lower(f["modality"]))
+        w.add("list_has_any(a.modality_keys, ?::VARCHAR[])", _lower(f["modality"]))
     if "format" in f:
         w.add("list_has_any(a.format_keys, ?::VARCHAR[])", _lower(f["format"]))
     if "precision" in f:
         w.add("list_has_any(a.precision_keys, ?::VARCHAR[])", _lower(f["precision"]))
     if "multilingual" in f:
         w.add(("" if f["multilingual"] else "NOT ") + "coalesce(len(a.language_keys) >= 2 OR list_contains("
-              "a.language_keys, 'multilingual') OR list_contains(a.tags, 'multilinguality:multilingual'), false)"
-              + _OR_UNSTATED["language"] * ("multilingual" in open_world))
+              "a.language_keys, 'multilingual') OR list_contains(a.tags, 'multilinguality:multilingual'), false)")
     if "commercial_use" in f:
         w.add(("" if f["commercial_use"] else "NOT ") + "coalesce(a.license_class IN ('public-domain', 'permissive', "
               "'weak-copyleft', 'copyleft', 'responsible-ai') AND NOT coalesce(a.non_commercial, false), false)")

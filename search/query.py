@@ -194,9 +194,9 @@ class Query:
     sort_metric: MetricSort | None = None  # set when sort is metric:...
     interpret: bool = True  # read constraints out of the text (search/interpret); False: the text is literal
     literal: tuple[str, ...] = ()  # phrases of the text not to interpret (an interpretation chip removed)
-    # filter keys applied open-world: they leave out only assets whose metadata contradicts them
-    # (set by interpretation for soft facets: task, language, modality)
-    open_filters: tuple[str, ...] = ()
+    # filter keys that rank rather than filter: assets whose metadata confirms them rank higher, none is
+    # left out (set by interpretation for what text states only loosely: a task, a language, "small")
+    preferred_filters: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, *, text: Any = "", kinds: Iterable[Any] | Any = (), filters: Mapping[str, Any] | None = None,

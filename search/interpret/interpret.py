@@ -50,7 +50,7 @@ class Interpretation:
     def apply(self, query: Query) -> Query:
         """The query with these constraints merged in (flags the user set explicitly are kept)."""
         filters = dict(query.filters)
-        open_filters = set(query.open_filters)
+        preferred_filters = set(query.preferred_filters)
         kinds, metrics, sort, sort_metric = query.kinds, list(query.metrics), query.sort, query.sort_metric
         user_sorted = not (query.sort == "relevance" or (query.sort == "downloads" and not query.text))
         for c in self.constraints:
@@ -74,15 +74,15 @@ class Interpretation:
                 filters[c.key] = list(dict.fromkeys([*filters[c.key], *c.value]))
             else:
                 filters[c.key] = c.value
-                if c.open_world:
-                    open_filters.add(c.key)
+                if c.preferred:
+                    preferred_filters.add(c.key)
         text = self.remaining_text
         if not text and sort == "relevance":
             sort = "downloads"
         rebuilt = Query.build(text=text, kinds=kinds, filters=filters, metrics=metrics, sort=sort, k=query.k,
                               offset=query.offset, explain=query.explain, interpret=False)
         return dataclasses.replace(rebuilt, sort_metric=sort_metric if sort.startswith("metric:") else None,
-                                   open_filters=tuple(sorted(open_filters)), interpret=query.interpret,
+                                   preferred_filters=tuple(sorted(preferred_filters)), interpret=query.interpret,
                                    literal=query.literal)
 
 

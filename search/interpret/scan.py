@@ -4,8 +4,8 @@ Rules find spans with regular expressions over a lower-cased copy of the text (s
 offsets as the original, so every constraint can name the exact words it came from).
 A span claimed by one rule cannot be claimed by another; words the user asked to keep
 literal (`literal=`) cannot be claimed at all. Hard constraints take their words out of
-the text that goes to retrieval; soft (open-world) ones leave them in, since their
-words are also the best retrieval evidence (a task or language name).
+the text that goes to retrieval; preferred ones (a task, a language) leave them in, since
+their words are also the best retrieval evidence.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ class Constraint:
     source_text: str
     start: int
     end: int
-    open_world: bool = False  # soft facet: leaves out only assets whose metadata says otherwise
+    preferred: bool = False  # ranks, does not filter: confirmed assets first, none left out
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.type, "key": self.key, "value": self.value, "label": self.label,
-                "source_text": self.source_text, "span": [self.start, self.end], "open_world": self.open_world}
+                "source_text": self.source_text, "span": [self.start, self.end], "preferred": self.preferred}
 
 
 @dataclass
@@ -83,7 +83,7 @@ class Scan:
     def add(self, c: Constraint, *claims: tuple[int, int]) -> None:
         """Record a constraint and claim its spans (hard: out of the text; soft: kept)."""
         self.constraints.append(c)
-        mask = self.soft if c.open_world else self.hard
+        mask = self.soft if c.preferred else self.hard
         for start, end in claims or ((c.start, c.end),):
             mask[start:end] = b"\x01" * (end - start)
 

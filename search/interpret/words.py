@@ -1,9 +1,10 @@
 """Rules for what people say with words: licenses, lineage, zoos, formats, size words, kinds, languages, tasks.
 
 Hard constraints (license, zoo, format, lineage, kind, size) filter like the flags they
-stand for. Tasks, languages and modality are soft (open world): most cards state
-none of them, so they leave out only assets whose metadata says otherwise, rank the
-ones that confirm them higher, and keep their words in the text.
+stand for. Tasks, languages, modality and vague size words are preferred: most cards
+state none of them, and zoos name one task several ways (OpenVINO 'detection' is the
+Hub's 'object-detection'), so they leave no asset out; the assets whose metadata
+confirms them rank higher, and task, language and modality words stay in the text.
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ def size_words(scan: Scan) -> None:
     limit, why = min((f[2], f[3]) for f in found)
     start, end = min(f[0] for f in found), max(f[1] for f in found)
     scan.add(Constraint("filter", "max_parameters", limit, why, ", ".join(scan.source(s, e) for s, e, _, _ in found),
-                        start, end), *[(s, e) for s, e, _, _ in found])
+                        start, end, preferred=True), *[(s, e) for s, e, _, _ in found])  # a word, not a number
 
 
 def _part_of_name(scan: Scan, start: int, end: int) -> bool:
@@ -213,7 +214,7 @@ def languages(scan: Scan) -> None:
     for m in list(scan.finditer(B + f"(?:{MULTILINGUAL})" + E2)):
         if scan.free(m.start(), m.end()) and not scan.negated(m.start()):
             scan.add(Constraint("filter", "multilingual", "true", "multilingual", scan.source(m.start(), m.end()),
-                                m.start(), m.end(), open_world=True))
+                                m.start(), m.end(), preferred=True))
     codes: dict[str, tuple[int, int]] = {}
     for name, code in _LANGUAGES.items():
         for m in scan.finditer(B + re.escape(name) + r"(?:[- ]language|[- ]speaking)?" + E2):
@@ -225,7 +226,7 @@ def languages(scan: Scan) -> None:
             codes.setdefault(code, (m.start(), m.end()))
     for code, (s, e) in sorted(codes.items(), key=lambda kv: kv[1]):
         scan.add(Constraint("filter", "language", [code], f"language: {LANGUAGE_NAMES[code]}", scan.source(s, e),
-                            s, e, open_world=True))
+                            s, e, preferred=True))
 
 
 def tasks(scan: Scan) -> None:
@@ -253,7 +254,7 @@ def tasks(scan: Scan) -> None:
     if keys:
         source = ", ".join(scan.source(s, e) for s, e in spans)
         label = "task: " + ", ".join(scan.source(s, e) for s, e in spans)
-        scan.add(Constraint("filter", "task", keys, label, source, spans[0][0], spans[-1][1], open_world=True), *spans)
+        scan.add(Constraint("filter", "task", keys, label, source, spans[0][0], spans[-1][1], preferred=True), *spans)
 
 
 def _correct(scan: Scan, word: str) -> str:
@@ -294,5 +295,5 @@ def modalities(scan: Scan) -> None:
         for m in list(scan.finditer(B + f"(?:{pattern})" + E2)):
             if scan.free(m.start(), m.end(), soft_ok=False, kind_ok=True) and not scan.negated(m.start()):
                 scan.add(Constraint("filter", "modality", [modality], f"modality: {modality}",
-                                    scan.source(m.start(), m.end()), m.start(), m.end(), open_world=True))
+                                    scan.source(m.start(), m.end()), m.start(), m.end(), preferred=True))
                 return

@@ -70,27 +70,26 @@ def test_dense_mode_is_cosine_alone(engine: SearchEngine) -> None:
     assert len(result.hits) == len(DOCS)
 
 
-def test_lexical_component_is_a_share_of_the_query_bound(engine: SearchEngine) -> None:
-    comps = _components(engine, "audiobooks speech")
-    assert all(0.0 <= c["lexical"] <= 1.0 for c in comps.values())
-    # LibriSpeech holds the best match of both words: its share is 1
-    assert comps["pwc:dataset/LibriSpeech"]["lexical"] == pytest.approx(1.0, abs=1e-5)
-    # CommonVoice matches only 'speech', the commoner word: a partial share
-    assert 0.0 < comps["pwc:dataset/CommonVoice"]["lexical"] < 0.5
-
-
-def test_lexical_component_is_bm25_over_the_word_bound(engine: SearchEngine) -> None:
-    """Regression: lexical was BM25 over the best candidate's BM25, so it changed with the filters and
-    gave a generic best match the full lexical weight."""
+def test_lexical_component_is_bm25_over_the_corpus_bound(engine: SearchEngine) -> None:
+    """lexical = BM25 / (known query tokens x the largest single-term score in the index): no document
+    exceeds it, it does not move with filters or other candidates, and common words stay low."""
     from assetscout.index.lexical import LexicalIndex
+    from assetscout.index.tokenize import tokenize
     from assetscout.search.build import search_dir
 
     lexical = LexicalIndex.load(search_dir(engine.catalog) / "lexical")
     text = "speech recorded by volunteers from audiobooks"
-    bound = sum(float(lexical.scores(word).max()) for word in text.split())
-    assert bound >= float(lexical.scores(text).max())  # no document scores above it
-    for comp in _components(engine, text).values():
-        assert comp["lexical"] == pytest.approx(comp["bm25"] / bound, abs=1e-4)
+    known = len(set(lexical._bm25.get_tokens_ids(tokenize(text))))
+    bound = lexical.query_bound(text)
+    assert bound == pytest.approx(known * lexical.max_term_score) and bound >= float(lexical.scores(text).max())
+    comps = _components(engine, text)
+    for comp in comps.values():
+        assert 0.0 <= comp["lexical"] <= 1.0 and comp["lexical"] == pytest.approx(comp["bm25"] / bound, abs=1e-4)
+    filtered = _components(engine, text, filters={"source": "pwc_datafinder"})
+    assert filtered["pwc:dataset/LibriSpeech"]["lexical"] == comps["pwc:dataset/LibriSpeech"]["lexical"]
+    # the rare word (one document says 'audiobooks') is worth more than the common one ('speech': two do)
+    rare, common = _components(engine, "audiobooks"), _components(engine, "speech")
+    assert rare["pwc:dataset/LibriSpeech"]["lexical"] > common["pwc:dataset/LibriSpeech"]["lexical"]
 
 
 def test_hybrid_boosts_assets_the_catalog_refers_to(engine: SearchEngine) -> None:
@@ -115,3 +114,16 @@ def test_listings_put_referenced_assets_first_when_nothing_has_downloads(engine:
         hits = engine.search(Query.build(kinds=["dataset"], sort=sort, k=3), with_facets=False).hits
         assert hits[0].asset_id == "pwc:dataset/ImageNet" and hits[0].referenced_by == 1, sort
         assert [h.asset_id for h in hits[1:]] == ["pwc:dataset/COCO", "pwc:dataset/CommonVoice"]  # then by id
+
+
+def test_name_boost_needs_the_name_in_whole_words() -> None:
+    """Regression: names were compared as ASCII substrings, so 'Image网' (normalized to 'image') and
+    'CARS' got the exact-name boost for 'image classification english' / 'n-cars'."""
+    from assetscout.search.engine import _name_keys, _names_match, _query_names
+
+    q = _query_names("image classification english")
+    assert not _names_match(q, _name_keys("Image网")) and not _names_match(q, _name_keys("ImagiFilter"))
+    assert _names_match(_query_names("imagenet classification"), _name_keys("ImageNet"))
+    assert _names_match(_query_names("fine-tuned bert-base-uncased checkpoints"), _name_keys("bert-base-uncased"))
+    assert _names_match(_query_names("fashion mnist"), _name_keys("MNIST"))  # "mnist" is a whole word there
+    assert not _names_match(_query_names("fashionmnist"), _name_keys("MNIST"))

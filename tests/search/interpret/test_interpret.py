@@ -38,7 +38,7 @@ def test_each_constraint_names_its_words(interpreter: Interpreter) -> None:
     assert by_key["max_parameters"].source_text == "under 20M parameters" and by_key["max_parameters"].value == 20_000_000
     assert by_key["metric"].source_text == "mAP above 40 on COCO"
     assert MetricConstraint.parse(by_key["metric"].value) == MetricConstraint("map", ">", 40.0, "COCO")
-    assert by_key["license"].value == ["Apache-2.0"] and by_key["task"].open_world
+    assert by_key["license"].value == ["Apache-2.0"] and by_key["task"].preferred
     assert text[by_key["metric"].start:by_key["metric"].end] == "mAP above 40 on COCO"
     assert r.remaining_text == "object detector"  # hard constraints' words leave the text, the task's stay
 
@@ -65,7 +65,7 @@ def test_interpreted_constraints_merge_into_the_query_and_flags_win(interpreter:
     q = r.apply(asked)
     assert q.filters["license"] == ["mit"] and "license" in r.overridden  # the user's flag wins
     assert q.filters["max_parameters"] == 20_000_000 and q.kinds == ("model",)
-    assert q.sort == "metric:map@COCO" and q.text == "object detector" and "task" in q.open_filters
+    assert q.sort == "metric:map@COCO" and q.text == "object detector" and "task" in q.preferred_filters
     assert not q.interpret or q.interpret == asked.interpret
 
 
