@@ -11,10 +11,14 @@ encoder. Judged form: the queries of a judged JSON-lines file (default: the pack
 `eval/data/model_queries.jsonl`) run against an existing catalog and its search index,
 opened read-only; nothing is ingested or rebuilt.
 
-Every query form of every query runs through `SearchEngine.search` four times:
-BM25 alone (mode "lexical"), dense alone ("dense"), the product's default hybrid fusion
-("hybrid"), and hybrid without the reference prior ("hybrid-nr": how much the count of
-catalog assets referring to a hit adds), with the query's kinds and filters. Metrics are computed per query
+Every query form of every query runs through `SearchEngine.search` in each of
+`METHODS`: BM25 alone (mode "lexical"), dense alone ("dense"), the product's default
+hybrid fusion ("hybrid"), hybrid without the reference prior ("hybrid-nr"), and hybrid
+with the text taken literally ("hybrid-literal": what natural-language interpretation
+adds), all with the query's kinds and filters; judged queries that carry hand-written
+kinds or filters also run as text alone, interpreted ("hybrid-NL": does the text say
+what the flags say?). The report gives hybrid minus each part with a paired bootstrap
+interval: a fusion must not lose to its parts. Metrics are computed per query
 (`ir_metrics`: P@5, R@5, AP@k, RR@k, nDCG@k) and averaged over the queries that have
 at least one relevant document in the catalog; latency is the wall time of one
 `search` call (encoding included, facets off), after one warm-up query per mode.
@@ -41,12 +45,26 @@ from assetscout.eval.retrieval_data import (JudgedQuery, load_datafinder, load_j
                                             packaged_judged_file)
 from assetscout.search.engine import Weights
 
-# row label -> SearchEngine mode, and the fusion weights when not the product's own. "hybrid-nr" is
-# hybrid without the reference prior (search/engine.py Weights.reference_boost): what it adds.
-METHODS: dict[str, tuple[str, Weights | None]] = {
-    "BM25": ("lexical", None), "dense": ("dense", None), "hybrid": ("hybrid", None),
-    "hybrid-nr": ("hybrid", Weights(reference_boost=0.0)),
+@dataclass(frozen=True)
+class Method:
+    """One row of the report: a retrieval mode, fusion weights, and how the query is put."""
+
+    mode: str
+    weights: Weights | None = None  # None: the product's own
+    interpret: bool = True  # read constraints out of the text (search/interpret)
+    flags: bool = True  # pass the judged query's own kinds and filters
+
+
+# "hybrid-nr": hybrid without the reference prior (Weights.reference_boost), what it adds;
+# "hybrid-literal": the text taken literally (no interpretation), what interpretation adds or costs;
+# "hybrid-NL": the text alone, interpreted, none of the query's hand-written flags (judged queries
+# carry kinds/filters; DataFinder's only restrict to the corpus, so there it is not run).
+METHODS: dict[str, Method] = {
+    "BM25": Method("lexical"), "dense": Method("dense"), "hybrid": Method("hybrid"),
+    "hybrid-nr": Method("hybrid", Weights(reference_boost=0.0)),
+    "hybrid-literal": Method("hybrid", interpret=False),
 }
+NL_METHOD = ("hybrid-NL", Method("hybrid", flags=False))
 DEFINITIONS = ("P@5 = |top-5 ∩ R| / 5; R@5 = |top-5 ∩ R| / |R|; MAP = mean of AP@k = (Σ_{i<=k, rank i relevant} "
                "P@i) / min(k, |R|); MRR = mean of 1/rank of the first relevant hit within the top k (0 if none); "
                "nDCG@k with linear gain (the grade) and log2(rank+1) discount; a ranking shorter than k counts "
@@ -79,6 +97,9 @@ class RetrievalEvalResult:
     hybrid_over_bm25_ndcg: dict[str, float | None] = field(default_factory=dict)
     # 95 % paired bootstrap interval of that ratio over the queries: how much it owes to which queries were asked
     hybrid_over_bm25_ci: dict[str, list[float] | None] = field(default_factory=dict)
+    # hybrid minus each of its parts (nDCG), mean and 95 % paired bootstrap interval over the queries:
+    # a fusion should never be below either part
+    hybrid_minus_parts: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     per_query: list[dict[str, Any]] = field(default_factory=list)
     definitions: str = DEFINITIONS
 
@@ -173,9 +194,12 @@ def _percentiles(ms: list[float]) -> dict[str, float]:
             "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2), "n": len(ordered)}
 
 
-def evaluate(catalog: Catalog, encoder: Encoder, queries: Sequence[JudgedQuery], *, k: int, say: Say
-             ) -> tuple[list[MethodRow], list[dict[str, Any]]]:
-    """Run every query form through the engine in each mode; per-method means and per-query rows."""
+def evaluate(catalog: Catalog, encoder: Encoder, queries: Sequence[JudgedQuery], *, k: int, say: Say,
+             nl: bool = False) -> tuple[list[MethodRow], list[dict[str, Any]]]:
+    """Run every query form through the engine in each mode; per-method means and per-query rows.
+
+    `nl`: also run each query's text alone, without its hand-written kinds and filters ("hybrid-NL").
+    """
     from assetscout.search.engine import SearchEngine
     from assetscout.search.query import Query
 
@@ -183,21 +207,24 @@ def evaluate(catalog: Catalog, encoder: Encoder, queries: Sequence[JudgedQuery],
     engine = SearchEngine(catalog, encoder)
     rows: list[MethodRow] = []
     per_query: list[dict[str, Any]] = []
+    methods = {**METHODS, **dict([NL_METHOD] if nl else [])}
     try:
         if queries:  # warm-up: model load, first FAISS and DuckDB calls
             first = queries[0]
-            for mode, weights in METHODS.values():
-                engine.search(Query.build(text=next(iter(first.texts.values())), k=k), with_facets=False, mode=mode,
-                              weights=weights)
+            for m in methods.values():
+                engine.search(Query.build(text=next(iter(first.texts.values())), k=k), with_facets=False, mode=m.mode,
+                              weights=m.weights)
         for form in forms:
             subset = [q for q in queries if form in q.texts]
-            for method, (mode, weights) in METHODS.items():
+            for method, spec in methods.items():
                 scores: list[dict[str, float]] = []
                 times: list[float] = []
                 for n, q in enumerate(subset, 1):
-                    query = Query.build(text=q.texts[form], kinds=q.kinds, filters=q.filters, k=max(k, 5))
+                    query = Query.build(text=q.texts[form], kinds=q.kinds if spec.flags else (),
+                                        filters=q.filters if spec.flags else {}, k=max(k, 5),
+                                        interpret=spec.interpret)
                     t0 = time.perf_counter()
-                    result = engine.search(query, with_facets=False, mode=mode, weights=weights)
+                    result = engine.search(query, with_facets=False, mode=spec.mode, weights=spec.weights)
                     times.append((time.perf_counter() - t0) * 1000)
                     ranking = [h.asset_id for h in result.hits]
                     m = query_metrics(ranking, q.grades, k)
@@ -253,9 +280,34 @@ def _ratio_intervals(per_query: list[dict[str, Any]]) -> dict[str, list[float] |
     return out
 
 
+def _minus_parts(per_query: list[dict[str, Any]], *, resamples: int = 2000, seed: int = 0
+                 ) -> dict[str, dict[str, dict[str, float]]]:
+    """Per form, hybrid's nDCG minus BM25's and minus dense's: mean and 95 % paired bootstrap interval."""
+    import numpy as np
+
+    by: dict[tuple[str, str], dict[str, float]] = {}
+    for row in per_query:
+        by.setdefault((row["form"], row["method"]), {})[row["query_id"]] = row["metrics"]["ndcg"]
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    rng = np.random.default_rng(seed)
+    for form in dict.fromkeys(f for f, _ in by):
+        hybrid = by.get((form, "hybrid"), {})
+        for part in ("BM25", "dense"):
+            other = by.get((form, part), {})
+            ids = sorted(set(hybrid) & set(other))
+            if len(ids) < 2:
+                continue
+            diff = np.array([hybrid[q] - other[q] for q in ids])
+            means = diff[rng.integers(0, len(diff), size=(resamples, len(diff)))].mean(axis=1)
+            lo, hi = np.percentile(means, [2.5, 97.5])
+            out.setdefault(form, {})[part] = {"mean": round(float(diff.mean()), 4), "ci_low": round(float(lo), 4),
+                                              "ci_high": round(float(hi), 4)}
+    return out
+
+
 def run_retrieval_eval(queries: Sequence[JudgedQuery], catalog: Catalog, encoder: Encoder, *, k: int, label: str,
                        build: dict[str, Any], skipped: Sequence[str] = (), skip_reason: str = "",
-                       progress: bool = False) -> RetrievalEvalResult:
+                       progress: bool = False, nl: bool = False) -> RetrievalEvalResult:
     """Evaluate `queries` on a catalog whose search index is ready."""
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 1000:
         raise InvalidInput(f"--k must be an integer in 1..1000, got {k!r}")
@@ -263,12 +315,13 @@ def run_retrieval_eval(queries: Sequence[JudgedQuery], catalog: Catalog, encoder
     judged = {aid for q in queries for aid in q.grades}
     missing = _missing_ids(catalog, judged)
     say(f"{len(queries)} queries, {len(judged)} judged assets ({len(missing)} not in the catalog)")
-    rows, per_query = evaluate(catalog, encoder, queries, k=k, say=say)
+    rows, per_query = evaluate(catalog, encoder, queries, k=k, say=say, nl=nl)
     return RetrievalEvalResult(label=label, catalog=str(catalog.root), encoder=encoder.name, k=k,
                                queries_loaded=len(queries) + len(skipped), queries_skipped=list(skipped),
                                skip_reason=skip_reason, judged_ids_not_in_catalog=missing, build=build,
                                rows=rows, hybrid_over_bm25_ndcg=_ratios(rows),
-                               hybrid_over_bm25_ci=_ratio_intervals(per_query), per_query=per_query)
+                               hybrid_over_bm25_ci=_ratio_intervals(per_query),
+                               hybrid_minus_parts=_minus_parts(per_query), per_query=per_query)
 
 
 def print_report(r: RetrievalEvalResult, out: TextIO) -> None:
@@ -297,6 +350,10 @@ def print_report(r: RetrievalEvalResult, out: TextIO) -> None:
     out.write("\nhybrid / BM25 nDCG@" + str(k) + ": " + ", ".join(
         f"{form} {'n/a' if v is None else f'{v:.2f}x'}{_ci_text(r.hybrid_over_bm25_ci.get(form))}"
         for form, v in r.hybrid_over_bm25_ndcg.items()) + "\n")
+    for form, parts in r.hybrid_minus_parts.items():
+        out.write(f"hybrid - parts, nDCG@{k}, {form}: " + "; ".join(
+            f"- {part} {d['mean']:+.3f} (95% CI {d['ci_low']:+.3f} to {d['ci_high']:+.3f})" for part, d in parts.items())
+            + "\n")
     out.write(f"\n{r.definitions}\n")
 
 
@@ -368,7 +425,7 @@ def _run_judged(path: Path, a: argparse.Namespace, encoder: Encoder) -> Retrieva
     build = {"index": "existing (read-only)", "index_built_at": manifest.get("built_at"),
              "assets": manifest.get("assets"), "queries_file": str(path)}
     return run_retrieval_eval(queries, catalog, encoder, k=a.k, label=f"judged model search ({path.name})",
-                              build=build, progress=not a.quiet)
+                              build=build, progress=not a.quiet, nl=any(q.kinds or q.filters for q in queries))
 
 
 def _count_lines(path: Path) -> int:

@@ -134,7 +134,8 @@ def test_datafinder_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert out["queries_loaded"] == 5 and out["queries_skipped"] == ["q5"]
     assert out["judged_ids_not_in_catalog"] == []
     rows = {(r["method"], r["form"]): r for r in out["rows"]}
-    assert set(rows) == {(m, f) for m in ("BM25", "dense", "hybrid", "hybrid-nr") for f in ("sentence", "keyphrase")}
+    assert set(rows) == {(m, f) for m in ("BM25", "dense", "hybrid", "hybrid-nr", "hybrid-literal")
+                         for f in ("sentence", "keyphrase")}  # no hybrid-NL: DataFinder carries no flags
     assert rows[("hybrid", "sentence")]["queries"] == 4 and rows[("hybrid", "keyphrase")]["queries"] == 3
     for row in out["rows"]:
         assert all(0.0 <= v <= 1.0 for v in row["metrics"].values())
@@ -143,6 +144,10 @@ def test_datafinder_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert rows[("BM25", "sentence")]["metrics"]["mrr"] == pytest.approx(1.0)
     assert set(out["hybrid_over_bm25_ndcg"]) == {"sentence", "keyphrase"}
     assert set(out["hybrid_over_bm25_ci"]) == {"sentence", "keyphrase"}
+    for form in ("sentence", "keyphrase"):  # hybrid minus each part, with its interval
+        for part in ("BM25", "dense"):
+            d = out["hybrid_minus_parts"][form][part]
+            assert d["ci_low"] <= d["mean"] <= d["ci_high"]
     assert all(len(q["ranking"]) <= 3 for q in out["per_query"])
     assert out["build"]["index"]["assets"] == 6
     # rerun on the kept catalog: nothing re-ingested, the index reused
@@ -165,7 +170,8 @@ def test_datafinder_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
                                   "note": "speech datasets"}) + "\n")
     out = _run_json(capsys, ["--judged", str(judged), "--catalog", str(tmp_path / "cat")])
     assert out["judged_ids_not_in_catalog"] == ["pwc:dataset/NotThere"]
-    assert [r["form"] for r in out["rows"]] == ["text"] * 4
+    assert [r["form"] for r in out["rows"]] == ["text"] * 6
+    assert [r["method"] for r in out["rows"]][-1] == "hybrid-NL"  # a judged query with flags: the text alone too
 
 
 def test_text_report_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
