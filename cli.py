@@ -310,6 +310,7 @@ EVALUATIONS = {
     "index": ("bench_index", "vector index latency and recall under filters on synthetic vectors"),
     "embed": ("bench_embed", "text encoder throughput"),
     "interpret": ("interpret", "natural-language interpretation: exact accuracy and false-constraint rate"),
+    "structured": ("structured", "judged structured questions with exact answers: set F1 and best-model top-1"),
 }
 
 

@@ -341,10 +341,10 @@ def print_report(r: RetrievalEvalResult, out: TextIO) -> None:
                   + ", ".join(r.judged_ids_not_in_catalog[:10]) + ("..." if len(r.judged_ids_not_in_catalog) > 10
                                                                   else "") + "\n")
     head = ["P@5", "R@5", f"MAP@{k}", f"MRR@{k}", f"nDCG@{k}"]
-    out.write(f"\n{'method':<9} {'query form':<11} {'n':>4} " + " ".join(f"{h:>8}" for h in head)
+    out.write(f"\n{'method':<14} {'query form':<11} {'n':>4} " + " ".join(f"{h:>8}" for h in head)
               + f" {'p50 ms':>8}\n")
     for row in r.rows:
-        out.write(f"{row.method:<9} {row.form:<11} {row.queries:>4} "
+        out.write(f"{row.method:<14} {row.form:<11} {row.queries:>4} "
                   + " ".join(f"{row.metrics[m]:>8.3f}" for m in METRIC_NAMES)
                   + f" {row.latency_ms['p50']:>8.1f}\n")
     out.write("\nhybrid / BM25 nDCG@" + str(k) + ": " + ", ".join(
