@@ -34,7 +34,7 @@ from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.readers import Reader, all_readers
 from assetscout.catalog.readers.tables import ID_PARTS, ID_PREFIX
 from assetscout.catalog.records import ASSET_KINDS, AssetRecord, FacetUpdate, Rejected, Skipped
-from assetscout.catalog.evaluation_keys import refresh_dataset_use, refresh_evaluation_keys
+from assetscout.catalog.evaluation_keys import refresh_dataset_use, refresh_evaluation_keys, refresh_headlines
 from assetscout.catalog.deployment import refresh_deployment_keys
 from assetscout.catalog.modality import refresh_modality_keys
 from assetscout.catalog.references import refresh_reference_counts
@@ -500,6 +500,7 @@ def refresh_derived_columns(con: duckdb.DuckDBPyConnection) -> None:
     refresh_modality_keys(con)
     refresh_deployment_keys(con)
     refresh_dataset_use(con)
+    refresh_headlines(con)
 
 
 def ingest(paths: list[Path | str], catalog: Catalog, *, limits: IngestLimits | None = None,

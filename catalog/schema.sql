@@ -219,6 +219,17 @@ CREATE TABLE IF NOT EXISTS dataset_use (
     trained    BOOLEAN NOT NULL
 );
 
+-- up to three quality evaluations per asset shown beside a search hit (catalog/evaluation_keys.py)
+CREATE TABLE IF NOT EXISTS asset_headline (
+    asset_id     VARCHAR NOT NULL,
+    rank         INTEGER NOT NULL,
+    metric       VARCHAR NOT NULL,
+    metric_key   VARCHAR,
+    dataset_name VARCHAR,
+    value        DOUBLE,
+    value_norm   DOUBLE
+);
+
 CREATE OR REPLACE VIEW asset_view AS
 SELECT * REPLACE (
            coalesce(downloads, hub_downloads) AS downloads,

@@ -48,6 +48,11 @@ def _added_columns() -> list[tuple[str, str]]:
     return re.findall(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+)", _schema_sql())
 
 
+def _tables() -> list[str]:
+    """Every table the schema creates (a catalog from before one was added lacks it)."""
+    return re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _schema_sql())
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON next to `path`, fsync, rename: readers see the old or the new file, never half."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -165,7 +170,9 @@ class Catalog:
         except duckdb.Error as exc:
             con.close()
             raise CatalogError(f"cannot open catalog database {self.db_path}: {exc}") from None
-        missing = [f"{t}.{c}" for t, c in _added_columns() if (t, c) not in present]
+        tables = {t for t, _ in present}
+        missing = [t for t in _tables() if t not in tables] + [
+            f"{t}.{c}" for t, c in _added_columns() if (t, c) not in present]
         if missing:
             con.close()
             raise CatalogError(

@@ -408,17 +408,20 @@ class SearchEngine:
         import dataclasses
 
         ids = [str(self._ids[i]) for i in cand_arr]
-        hits = np.zeros(len(cand_arr), np.float64)
         keys = [k for k in query.preferred_filters if k in query.filters]
-        for key in keys:
+        if not keys:
+            return np.zeros(len(cand_arr), np.float64)
+        terms, params = [], []
+        for key in keys:  # one query for all: each filter's clause as 0/1, summed
             strict = dataclasses.replace(query, kinds=(), filters={key: query.filters[key]}, metrics=(),
                                          sort_metric=None, preferred_filters=())
             where = build_where(cur, strict)
-            rows = cur.execute(f"SELECT a.asset_id FROM asset_view a WHERE a.asset_id IN (SELECT unnest(?::VARCHAR[])) "
-                               f"AND {where.sql}", [ids, *where.params]).fetchall()
-            found = {r[0] for r in rows}
-            hits += np.fromiter((a in found for a in ids), np.float64, len(ids))
-        return hits / max(1, len(keys))
+            terms.append(f"CAST(coalesce({where.sql}, false) AS INTEGER)")
+            params.extend(where.params)
+        rows = cur.execute(f"SELECT a.asset_id, {' + '.join(terms)} FROM asset_view a "
+                           "WHERE a.asset_id IN (SELECT unnest(?::VARCHAR[]))", [*params, ids]).fetchall()
+        confirmed = dict(rows)
+        return np.fromiter((confirmed.get(a, 0) for a in ids), np.float64, len(ids)) / len(keys)
 
     def _dense_search(self, qvec: np.ndarray, n_cand: int, allowed: np.ndarray | None,
                       dense: dict[int, float], matched: dict[int, int]) -> str | None:
@@ -558,22 +561,11 @@ def _query_dict(q: Query) -> dict[str, Any]:
             "preferred_filters": list(q.preferred_filters)}
 
 
-# metric keys shown first among a hit's evaluations when the query names none
-_HEADLINE = ["accuracy", "zero-shot-accuracy", "map", "ndcg@10", "f1", "exact-match", "miou", "wer", "bleu",
-             "v-measure", "cosine-spearman", "top5", "average"]
-
-
-def _headline_metrics(cur, asset_ids: list[str], per_asset: int = 3) -> list[list[dict[str, Any]]]:
-    """Up to `per_asset` evaluations per asset: headline metrics on well-known datasets first."""
+def _headline_metrics(cur, asset_ids: list[str]) -> list[list[dict[str, Any]]]:
+    """Each asset's headline evaluations, chosen at ingest (catalog/evaluation_keys.refresh_headlines)."""
     rows = cur.execute(
-        "SELECT asset_id, metric, metric_key, dataset_name, value, value_norm FROM ("
-        " SELECT e.*, row_number() OVER (PARTITION BY e.asset_id ORDER BY"
-        "  list_position(?::VARCHAR[], e.metric_key) IS NULL, list_position(?::VARCHAR[], e.metric_key),"
-        "  d.referenced_by DESC NULLS LAST, e.dataset_name, e.value_norm DESC) AS r"
-        " FROM evaluation e LEFT JOIN asset d ON d.asset_id = e.dataset_id"
-        " WHERE e.asset_id IN (SELECT unnest(?::VARCHAR[])) AND e.hardware IS NULL"
-        "   AND (e.metric_key IN (SELECT unnest(?::VARCHAR[])) OR e.dataset_name IS NOT NULL)"
-        ") WHERE r <= ? ORDER BY asset_id, r", [_HEADLINE, _HEADLINE, asset_ids, _HEADLINE, per_asset]).fetchall()
+        "SELECT asset_id, metric, metric_key, dataset_name, value, value_norm FROM asset_headline "
+        "WHERE asset_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY asset_id, rank", [asset_ids]).fetchall()
     by: dict[str, list[dict[str, Any]]] = {a: [] for a in asset_ids}
     for asset_id, metric, key, dataset, value, norm in rows:
         info = metric_info(key)

@@ -44,6 +44,7 @@ class Vocabulary:
     libraries: dict[str, str] = field(default_factory=dict)  # phrase key -> library as stored
     licenses: dict[str, str] = field(default_factory=dict)  # lower-case SPDX id -> as stored
     task_words: set[str] = field(default_factory=set)  # words of task names (for spelling correction)
+    corrections: dict[str, str] = field(default_factory=dict)  # memo of words.py _correct
 
     @classmethod
     def from_connection(cls, con: duckdb.DuckDBPyConnection) -> "Vocabulary":

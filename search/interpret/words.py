@@ -262,8 +262,13 @@ def _correct(scan: Scan, word: str) -> str:
     known = scan.vocab.task_words
     if len(word) < 5 or word in known or not word.isalpha():
         return word
-    close = {w for w in known if abs(len(w) - len(word)) <= 1 and _one_edit(word, w)}
-    return close.pop() if len(close) == 1 else word
+    cache = scan.vocab.corrections
+    if word not in cache:
+        close = {w for w in known if abs(len(w) - len(word)) <= 1 and _one_edit(word, w)}
+        cache[word] = close.pop() if len(close) == 1 else word
+        if len(cache) > 50_000:
+            cache.clear()
+    return cache[word]
 
 
 def _one_edit(a: str, b: str) -> bool:
