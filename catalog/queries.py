@@ -32,6 +32,11 @@ def task_key(task: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", task.lower()).strip("-")
 
 
+_MTEB_SUFFIX_KEYS = ("classification", "multilabelclassification", "pairclassification", "clustering",
+                     "clusteringp2p", "clusterings2s", "reranking", "retrieval", "sts", "bitextmining",
+                     "summarization", "zeroshot", "zeroshotclassification")
+
+
 def hardware_key(text: str) -> str:
     """Hardware as compared: lower-case letters and digits ('RTX 4090' -> 'rtx4090')."""
     return re.sub(r"[^a-z0-9]", "", text.lower())
@@ -91,6 +96,10 @@ class CatalogQueries:
         does not answer a question about ImageNet.
         """
         keys = set(equivalent_keys(name))
+        # an MTEB task is its dataset's name plus the task type ('Banking77' -> Banking77Classification)
+        base = alias_key(name)
+        if base and not any(base.endswith(s) for s in _MTEB_SUFFIX_KEYS):
+            keys.update(base + s for s in _MTEB_SUFFIX_KEYS)
         ids = self.dataset_ids(name)
         if ids:
             rows = self.con.execute(

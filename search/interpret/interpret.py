@@ -26,7 +26,8 @@ from assetscout.search.interpret.vocabulary import Vocabulary
 from assetscout.search.query import FILTER_KEYS, MetricConstraint, Query
 
 _RULES = (words.zoos_and_formats, words.kind, numeric.metric_constraints, numeric.sort_intents, words.trained_on,
-          numeric.sizes, words.licenses, words.lineage, words.size_words, numeric.attach_benchmarks,
+          numeric.sizes, words.licenses, words.lineage, words.organizations, words.size_words,
+          numeric.attach_benchmarks,
           words.languages, words.tasks, words.modalities)
 _WORD = re.compile(r"[\w@.+'/-]+|[,;]")
 

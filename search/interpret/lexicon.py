@@ -52,7 +52,8 @@ METRIC_PHRASES = {
     "perplexity": "perplexity", "ppl": "perplexity", "ndcg@10": "ndcg@10", "ndcg": "ndcg@10",
     "mrr": "mrr", "miou": "miou", "mean iou": "miou", "iou": "miou", "psnr": "psnr", "ssim": "ssim",
     "fid": "fid", "roc auc": "auc", "auc": "auc", "pass@1": "pass@1", "spearman": "spearman",
-    "v-measure": "v-measure", "main score": "main_score", "error rate": "error", "top-1 error": "error",
+    "v-measure": "v-measure", "main score": "main_score", "cosine spearman": "cosine-spearman",
+    "cosine similarity spearman": "cosine-spearman", "spearman correlation": "spearman", "error rate": "error", "top-1 error": "error",
     "throughput": "throughput", "images per second": "throughput", "images/s": "throughput",
     "img/s": "throughput", "samples per second": "throughput", "samples/s": "throughput", "fps": "throughput",
     "latency": "latency", "inference time": "latency", "inference latency": "latency",
@@ -75,7 +76,15 @@ SORT_WORDS = {
     "biggest": "parameters",
 }
 FAST_WORDS = r"(?:fastest|quickest|highest throughput|most throughput)"
-LOW_LATENCY = r"(?:lowest latency|least latency|lowest inference time)"
+LOW_LATENCY = r"(?:lowest latency|least latency|lowest (?:inference )?(?:step )?time|shortest (?:inference )?step time)"
+# throughput said by its unit alone: '3000 images/s', 'at least 500 samples per second'
+THROUGHPUT_UNITS = (r"images?/s(?:ec)?|img/s(?:ec)?|samples?/s(?:ec)?|(?:images|samples|frames|examples) per second"
+                    r"|fps")
+# organizations written differently by different zoos
+ORGANIZATION_ALIASES = {"meta": ("meta", "facebook", "meta-llama"), "facebook": ("meta", "facebook", "meta-llama"),
+                        "google": ("google", "google-research", "deepmind"), "microsoft": ("microsoft",)}
+ACCESS = [(r"open[- ]access|open[- ]weights?|openly available weights", "open"),
+          (r"closed[- ]source|closed[- ]access|closed|proprietary api|api[- ]only", "closed")]
 
 # ------------------------------------------------------------------ vague sizes (stated thresholds)
 

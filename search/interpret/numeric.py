@@ -19,7 +19,8 @@ import re
 from assetscout.catalog.metrics import metric_info
 from assetscout.search.interpret.lexicon import (BEST_WORDS, BYTE_UNITS, COMPARATOR_RE, COMPARATORS, FAST_WORDS,
                                                  LOW_LATENCY, METRIC_PHRASES, METRIC_RE, PARAM_UNITS, PARAM_WORD,
-                                                 SORT_WORDS, TIME_UNITS, TRAILING_LESS, TRAILING_MORE)
+                                                 SORT_WORDS, THROUGHPUT_UNITS, TIME_UNITS, TRAILING_LESS,
+                                                 TRAILING_MORE)
 from assetscout.search.interpret.scan import B, E, Constraint, Scan
 from assetscout.search.query import MetricConstraint
 
@@ -31,7 +32,18 @@ _METRIC_FIRST = re.compile(
     B + rf"(?P<metric>{METRIC_RE})(?:\s+(?:score|of|is|value|that is|which is))?\s*(?:of\s+)?"
     rf"(?P<cmp>{COMPARATOR_RE})\s*{_NUM}{_PCT}{_UNIT}" + E)
 _VALUE_FIRST = re.compile(
-    B + rf"(?P<cmp>{COMPARATOR_RE})\s*{_NUM}{_PCT}\s*(?P<metric>{METRIC_RE})" + E)
+    B + rf"(?P<cmp>{COMPARATOR_RE})\s*{_NUM}{_PCT}{_UNIT}\s*(?P<metric>{METRIC_RE})" + E)
+# 'at least 75 ImageNet top-1': a benchmark between the number and the metric (checked against the vocabulary)
+_VALUE_BENCH_METRIC = re.compile(
+    B + rf"(?P<cmp>{COMPARATOR_RE})\s*{_NUM}{_PCT}\s+(?P<between>(?:[\w.-]+\s+){{1,4}}?)(?P<metric>{METRIC_RE})" + E)
+# 'cosine Spearman on STSBenchmark of at least 0.88': the benchmark between the metric and the comparison
+_METRIC_BENCH_VALUE = re.compile(
+    B + rf"(?P<metric>{METRIC_RE})\s+(?:on|@|for)\s+(?P<between>(?:[\w.-]+\s+){{1,4}}?)(?:(?:of|is|at)\s+)?"
+    rf"(?P<cmp>{COMPARATOR_RE})\s*{_NUM}{_PCT}" + E)
+# throughput said by its unit: '3000 images/s on an RTX 4090', 'at least 500 samples per second'
+_THROUGHPUT = re.compile(
+    B + rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?{_NUM}\s*(?P<unit>{THROUGHPUT_UNITS})"
+    rf"(?:\s*(?P<trail>{TRAILING_MORE}|{TRAILING_LESS}))?" + E)
 _TRAILING = re.compile(
     B + rf"{_NUM}{_PCT}\s+(?P<metric>{METRIC_RE})\s*(?P<trail>{TRAILING_MORE}|{TRAILING_LESS})?" + E)
 _METRIC_TRAILING = re.compile(
@@ -70,17 +82,21 @@ def _op(m: re.Match[str], metric: str) -> str | None:
 
 def metric_constraints(scan: Scan) -> None:
     """'mAP above 40 on COCO', 'at least 90% accuracy', '90% top-1 or more', 'latency under 10 ms on cpu'."""
-    for pattern in (_METRIC_FIRST, _VALUE_FIRST, _METRIC_TRAILING, _TRAILING):
+    for pattern in (_METRIC_FIRST, _METRIC_BENCH_VALUE, _VALUE_FIRST, _VALUE_BENCH_METRIC, _METRIC_TRAILING, _TRAILING,
+                    _THROUGHPUT):
         for m in list(pattern.finditer(scan.low)):
             if not scan.free(m.start(), m.end()):
                 continue
-            phrase = m.group("metric")
+            between = m.groupdict().get("between")
+            if between is not None and re.sub(r"[^a-z0-9]", "", between) not in scan.vocab.benchmarks:
+                continue
+            phrase = m.group("metric") if "metric" in m.groupdict() else "throughput"
             metric = METRIC_PHRASES.get(phrase, phrase)
             info = metric_info(metric)
             op = _op(m, metric)
-            percent = bool(m.group("pct"))
-            if op is None:  # '90% accuracy': at least, for a higher-is-better metric
-                if not percent or info.direction is None:
+            percent = bool(m.groupdict().get("pct"))
+            if op is None:  # '90% accuracy', '3000 images/s': at least, for a higher-is-better metric
+                if not (percent or pattern is _THROUGHPUT) or info.direction is None:
                     continue
                 op = ">=" if info.direction == "higher" else "<="
             value = _number(m.group("num"))
@@ -90,10 +106,13 @@ def metric_constraints(scan: Scan) -> None:
             claims = [(m.start(), m.end())]
             dataset = hardware = None
             found = scan.benchmark_after(m.end(), window=0)
+            if between is not None:
+                dataset = scan.vocab.benchmarks[re.sub(r"[^a-z0-9]", "", between)]
+                found = None
             if found:
                 dataset = scan.vocab.benchmarks[found[2]]
                 claims.append(found[:2])
-            else:
+            elif between is None:
                 left = _benchmark_before(scan, m.start())
                 if left:
                     dataset = scan.vocab.benchmarks[left[2]]
@@ -138,6 +157,9 @@ def _hardware_after(scan: Scan, pos: int) -> tuple[int, int, str] | None:
     if generic:
         return m.start(), generic.end(), generic.group(1).rstrip("s")
     found = scan.longest_name(m.end(), scan.vocab.hardware, max_words=3)
+    vendor = re.compile(r"(?:nvidia\s+)?(?:geforce\s+)?(?:rtx|gtx|intel|amd|apple)\s*").match(scan.low, m.end())
+    if not found and vendor:  # 'RTX 5090' where the benchmark file says '5090'
+        found = scan.longest_name(vendor.end(), scan.vocab.hardware, max_words=2)
     if found:
         return m.start(), found[1], scan.low[found[0]:found[1]]
     return None

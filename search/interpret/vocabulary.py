@@ -21,6 +21,8 @@ from assetscout.catalog.datasets import alias_key
 from assetscout.catalog.metrics import metric_key
 
 MAX_NGRAM = 5  # longest benchmark / task / family name matched, in words
+_MTEB_TYPE = re.compile(r"(?:Multilabel|ZeroShot|Pair)?(?:Classification|Clustering(?:P2P|S2S)?|Reranking|Retrieval"
+                        r"|BitextMining)(?:\.v\d+)?$")
 
 
 def phrase_key(text: str) -> str:
@@ -45,6 +47,9 @@ class Vocabulary:
     licenses: dict[str, str] = field(default_factory=dict)  # lower-case SPDX id -> as stored
     task_words: set[str] = field(default_factory=set)  # words of task names (for spelling correction)
     corrections: dict[str, str] = field(default_factory=dict)  # memo of words.py _correct
+    organizations: dict[str, str] = field(default_factory=dict)  # phrase key -> organization as stored
+    has_access: bool = False  # some assets state open / limited / closed access
+    _short_of: dict[str, str] = field(default_factory=dict, repr=False)  # 'banking77' -> 'banking77classification'
 
     @classmethod
     def from_connection(cls, con: duckdb.DuckDBPyConnection) -> "Vocabulary":
@@ -59,6 +64,10 @@ class Vocabulary:
             v.libraries.setdefault(phrase_key(lib), lib)
         for (spdx,) in con.execute("SELECT DISTINCT license_spdx FROM asset WHERE license_spdx IS NOT NULL").fetchall():
             v.licenses[spdx.lower()] = spdx
+        for org, _ in con.execute("SELECT organization, count(*) FROM asset WHERE organization IS NOT NULL "
+                                  "GROUP BY 1 HAVING count(*) >= 3 ORDER BY 2").fetchall():
+            v.organizations[phrase_key(org)] = org  # the most used spelling wins (ordered by count)
+        v.has_access = bool(con.execute("SELECT 1 FROM asset WHERE access IS NOT NULL LIMIT 1").fetchall())
         return v
 
     def _benchmarks(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -75,12 +84,23 @@ class Vocabulary:
                 "(SELECT DISTINCT dataset_id FROM evaluation WHERE dataset_id IS NOT NULL) GROUP BY 1").fetchall():
             if key and key not in self.benchmarks:
                 self.benchmarks[key] = name
+        # an MTEB task is its dataset plus a task type: 'Banking77' names Banking77Classification too
+        for key, name in list(self.benchmarks.items()):
+            m = _MTEB_TYPE.search(name)
+            short = name[:m.start()].rstrip(" _-") if m else ""
+            if short and len(phrase_key(short)) >= 4:
+                self.benchmarks.setdefault(phrase_key(short), short)
+                self.benchmark_assets.setdefault(phrase_key(short), self.benchmark_assets.get(key, 0))
+                self._short_of.setdefault(phrase_key(short), key)
         # headline metric of each benchmark: the metric most of its evaluated assets report
         for key, metric in con.execute(
                 "SELECT dataset_key, arg_max(metric_key, n) FROM (SELECT dataset_key, metric_key, "
                 "count(DISTINCT asset_id) AS n FROM evaluation WHERE dataset_key IS NOT NULL AND hardware IS NULL "
                 "AND metric_key <> 'main_score' GROUP BY 1, 2) GROUP BY 1").fetchall():
             self.headline_metric[key] = metric_key(metric)
+        for short, full in self._short_of.items():
+            if full in self.headline_metric:
+                self.headline_metric.setdefault(short, self.headline_metric[full])
 
     def _tasks(self, con: duckdb.DuckDBPyConnection) -> None:
         rows = con.execute("SELECT t, count(*) FROM (SELECT unnest(task_keys) AS t FROM asset) "
@@ -147,14 +167,16 @@ def vocabulary_to_json(v: Vocabulary, *, min_assets: int = 0, max_parents: int =
         "name_bigrams": sorted(b for b in v.name_bigrams if b[0] in SIZE_WORDS or b[1] in SIZE_WORDS),
         "sources": sorted(v.sources), "libraries": dict(sorted(v.libraries.items())),
         "licenses": dict(sorted(v.licenses.items())), "task_words": sorted(v.task_words),
+        "organizations": dict(sorted(v.organizations.items())), "has_access": v.has_access,
     }
 
 
 def vocabulary_from_json(data: dict) -> Vocabulary:
     v = Vocabulary()
     for name in ("benchmarks", "benchmark_assets", "headline_metric", "tasks", "hardware", "families", "parents",
-                 "libraries", "licenses"):
+                 "libraries", "licenses", "organizations"):
         setattr(v, name, dict(data.get(name, {})))
+    v.has_access = bool(data.get("has_access"))
     v.name_bigrams = {tuple(b) for b in data.get("name_bigrams", [])}
     v.sources, v.task_words = set(data.get("sources", [])), set(data.get("task_words", []))
     return v

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from assetscout.catalog.languages import LANGUAGE_NAMES
-from assetscout.search.interpret.lexicon import (AGENT_NOUNS, AMBIGUOUS_LANGUAGE_WORDS, COMMERCIAL_OK, DATASET_WORDS,
+from assetscout.search.interpret.lexicon import (ACCESS, AGENT_NOUNS, AMBIGUOUS_LANGUAGE_WORDS, COMMERCIAL_OK,
+                                                 DATASET_WORDS, ORGANIZATION_ALIASES,
                                                  EDGE_PHRASES, FORMATS, LICENSES, MAKE_VERBS, MODALITIES, MODEL_WORDS,
                                                  MULTILINGUAL, NONCOMMERCIAL, NONCOMMERCIAL_FINE, SIZE_WORDS,
                                                  MODALITY_TASKS, TABLE_WORDS, TASK_PHRASES, VAGUE_TASKS, ZOOS)
@@ -169,6 +170,25 @@ def zoos_and_formats(scan: Scan) -> None:
                          "format": f"format: {', '.join(known)}", "precision": f"precision: {', '.join(known[:3])}"
                          + (" ..." if len(known) > 3 else "")}[key]
                 scan.add(Constraint("filter", key, known, label, source, m.start(), m.end()))
+
+
+def organizations(scan: Scan) -> None:
+    """'from Meta', 'by Google', 'released by allenai'; 'open-access', 'closed-source'."""
+    for m in list(scan.finditer(B + r"(?:from|by|made by|released by|trained by|published by)\s+(?:the\s+)?")):
+        if not scan.free(m.start(), m.end()):
+            continue
+        found = scan.longest_name(m.end(), scan.vocab.organizations, max_words=3)
+        if not found:
+            continue
+        names = ORGANIZATION_ALIASES.get(found[2], (scan.vocab.organizations[found[2]],))
+        values = sorted({v for n in names for v in [scan.vocab.organizations.get(phrase_key(n), n)]})
+        scan.add(Constraint("filter", "organization", values, f"organization: {scan.source(found[0], found[1])}",
+                            scan.source(m.start(), found[1]), m.start(), found[1]))
+    for pattern, access in ACCESS:
+        for m in list(scan.finditer(B + f"(?:{pattern})" + E2)):
+            if scan.free(m.start(), m.end()) and not scan.negated(m.start()) and scan.vocab.has_access:
+                scan.add(Constraint("filter", "access", [access], f"access: {access}", scan.source(m.start(), m.end()),
+                                    m.start(), m.end()))
 
 
 def size_words(scan: Scan) -> None:
