@@ -252,7 +252,7 @@ def _format_hits(result) -> str:
     interpreted = result.interpreted or {}
     if interpreted.get("constraints"):
         lines.append("understood: " + "; ".join(
-            c["label"] + (" (preferred)" if c["preferred"] else "") + f" <- {c['source_text']!r}"
+            c["label"] + (" (preferred)" if c["preferred"] else " (where stated)" if c.get("open_world") else "") + f" <- {c['source_text']!r}"
             for c in interpreted["constraints"]))
         lines.append(f"searching for: {interpreted['remaining_text']!r}" if interpreted["remaining_text"] else
                      "no free text left: listing the matching assets")

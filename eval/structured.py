@@ -12,7 +12,9 @@ answers computed from the zoo files by `eval/structured_truth.py`) runs through
   `Query.build` takes `interpret` (else plain text search).
 
 Set questions (threshold, facet, hardware, vague) are scored by exact-set precision,
-recall and F1 of the returned ids against the answer; 'best' questions by top-1: is
+recall and F1 of the returned ids against the answer, and R-precision (the share of the
+first |answer| hits that are in the answer: whether the answer ranks first when loose
+words such as a task or "small" rank rather than filter); 'best' questions by top-1: is
 the first hit one of the ids tied for best. Means are over questions, overall and per
 kind; latency is the wall time of one search call (p50, after one warm-up).
 The catalog is opened read-only; the flags form of questions without text needs no
@@ -51,6 +53,9 @@ class Outcome:
     precision: float | None = None
     recall: float | None = None
     f1: float | None = None
+    # precision of the first |answer| hits: whether the answer ranks first, for text whose loose words
+    # (a task, "small") rank rather than filter
+    r_precision: float | None = None
     top1: float | None = None  # best questions: 1.0 when the first hit is one of the tied best
     first_hit: str | None = None
     ms: float = 0.0
@@ -93,6 +98,7 @@ def run_question(engine: Any, q: StructuredQuestion, form: str) -> Outcome:
         out.top1 = score_top1(ids, q.answer)
     else:
         out.precision, out.recall, out.f1 = score_set(ids, q.answer)
+        out.r_precision = round(len(set(ids[:len(q.answer)]) & q.answer) / len(q.answer), 4)
         out.missing = sorted(q.answer - set(ids))[:MAX_SHOWN]
         out.extra = sorted(set(ids) - q.answer)[:MAX_SHOWN]
     return out
@@ -111,7 +117,8 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         ms = [o.ms for o in rows if o.error is None]
         return {"questions": len(rows), "set_questions": len(sets), "best_questions": len(best),
                 "f1": _mean([o.f1 for o in sets]), "precision": _mean([o.precision for o in sets]),
-                "recall": _mean([o.recall for o in sets]), "top1": _mean([o.top1 for o in best]),
+                "recall": _mean([o.recall for o in sets]), "r_precision": _mean([o.r_precision for o in sets]),
+                "top1": _mean([o.top1 for o in best]),
                 "errors": sum(o.error is not None for o in rows),
                 "latency_ms_p50": round(statistics.median(ms), 2) if ms else None}
 
@@ -177,7 +184,8 @@ def print_report(report: dict[str, Any], questions: Sequence[StructuredQuestion]
         out.write(f"{f} form{' (interpreted)' if f == 'text' and report['interpret'] else ''}:\n")
         for kind, s in report["forms"][f]["summary"].items():
             out.write(f"  {kind:<9} n={s['questions']:<3} F1 {_num(s['f1'])}  P {_num(s['precision'])}  "
-                      f"R {_num(s['recall'])}  top-1 {_num(s['top1'])}  p50 {s['latency_ms_p50']} ms"
+                      f"R {_num(s['recall'])}  R-prec {_num(s['r_precision'])}  top-1 {_num(s['top1'])}  "
+                      f"p50 {s['latency_ms_p50']} ms"
                       + (f"  errors {s['errors']}" if s["errors"] else "") + "\n")
     for qid, n in report.get("absent_from_catalog", {}).items():
         out.write(f"{qid}: {n} answer id(s) are not in the catalog at all\n")

@@ -343,7 +343,8 @@ class SearchEngine:
             q_norm = _query_names(query.text)
             popularity = w.popularity_boost * np.log10(1 + self._downloads[cand_arr]) / 7
             references = w.reference_boost * np.minimum(1.0, np.log10(1 + self._references[cand_arr]) / 3)
-            confirmed = self._confirmed_facets(cur, query, cand_arr) if query.preferred_filters and w.facet_boost else None
+            soft = query.preferred_filters or query.open_world_filters
+            confirmed = self._confirmed_facets(cur, query, cand_arr) if soft and w.facet_boost else None
         scored: list[tuple[float, int, dict[str, float]]] = []
         for pos, i in enumerate(cand_arr):
             comp: dict[str, float] = {}
@@ -408,13 +409,13 @@ class SearchEngine:
         import dataclasses
 
         ids = [str(self._ids[i]) for i in cand_arr]
-        keys = [k for k in query.preferred_filters if k in query.filters]
+        keys = [k for k in (*query.preferred_filters, *query.open_world_filters) if k in query.filters]
         if not keys:
             return np.zeros(len(cand_arr), np.float64)
         terms, params = [], []
         for key in keys:  # one query for all: each filter's clause as 0/1, summed
             strict = dataclasses.replace(query, kinds=(), filters={key: query.filters[key]}, metrics=(),
-                                         sort_metric=None, preferred_filters=())
+                                         sort_metric=None, preferred_filters=(), open_world_filters=())
             where = build_where(cur, strict)
             terms.append(f"CAST(coalesce({where.sql}, false) AS INTEGER)")
             params.extend(where.params)
@@ -558,7 +559,7 @@ def _query_dict(q: Query) -> dict[str, Any]:
     return {"text": q.text, "kinds": list(q.kinds), "filters": dict(q.filters),
             "metrics": [m.__dict__ for m in q.metrics], "sort": q.sort, "k": q.k, "offset": q.offset,
             "explain": q.explain, "interpret": q.interpret, "literal": list(q.literal),
-            "preferred_filters": list(q.preferred_filters)}
+            "preferred_filters": list(q.preferred_filters), "open_world_filters": list(q.open_world_filters)}
 
 
 def _headline_metrics(cur, asset_ids: list[str]) -> list[list[dict[str, Any]]]:

@@ -40,6 +40,11 @@ class Where:
         return not self.clauses
 
 
+# open-world filters (Query.open_world_filters) also keep the assets that state nothing for the facet
+_OR_UNSTATED = {"language": " OR len(coalesce(a.language_keys, []::VARCHAR[])) = 0",
+                "multilingual": " OR len(coalesce(a.language_keys, []::VARCHAR[])) = 0"}
+
+
 def _lower(values: list[str]) -> list[str]:
     return [v.lower() for v in values]
 
@@ -67,7 +72,8 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
         w.add("lower(a.library) IN (SELECT unnest(?::VARCHAR[]))", _lower(f["library"]))
     if "language" in f:
         keys = sorted({language_key(v) for v in f["language"]})  # keyed at ingest, as language_key does
-        w.add("list_has_any(a.language_keys, ?::VARCHAR[])", keys)
+        w.add("list_has_any(a.language_keys, ?::VARCHAR[])"
+              + _OR_UNSTATED["language"] * ("language" in query.open_world_filters), keys)
     if "tag" in f:
         w.add("list_has_any(list_transform(a.tags, lambda x: lower(x)), ?::VARCHAR[])", _lower(f["tag"]))
     if "organization" in f:
@@ -84,7 +90,8 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
         w.add("list_has_any(a.precision_keys, ?::VARCHAR[])", _lower(f["precision"]))
     if "multilingual" in f:
         w.add(("" if f["multilingual"] else "NOT ") + "coalesce(len(a.language_keys) >= 2 OR list_contains("
-              "a.language_keys, 'multilingual') OR list_contains(a.tags, 'multilinguality:multilingual'), false)")
+              "a.language_keys, 'multilingual') OR list_contains(a.tags, 'multilinguality:multilingual'), false)"
+              + _OR_UNSTATED["multilingual"] * ("multilingual" in query.open_world_filters))
     if "commercial_use" in f:
         w.add(("" if f["commercial_use"] else "NOT ") + "coalesce(a.license_class IN ('public-domain', 'permissive', "
               "'weak-copyleft', 'copyleft', 'responsible-ai') AND NOT coalesce(a.non_commercial, false), false)")

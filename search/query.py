@@ -197,6 +197,9 @@ class Query:
     # filter keys that rank rather than filter: assets whose metadata confirms them rank higher, none is
     # left out (set by interpretation for what text states only loosely: a task, a language, "small")
     preferred_filters: tuple[str, ...] = ()
+    # filter keys applied open-world: they leave out only assets whose metadata states otherwise (an
+    # interpreted language: "in French" drops the English-only models, keeps those that state no language)
+    open_world_filters: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, *, text: Any = "", kinds: Iterable[Any] | Any = (), filters: Mapping[str, Any] | None = None,

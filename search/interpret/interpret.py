@@ -52,6 +52,7 @@ class Interpretation:
         """The query with these constraints merged in (flags the user set explicitly are kept)."""
         filters = dict(query.filters)
         preferred_filters = set(query.preferred_filters)
+        open_world = set(query.open_world_filters)
         kinds, metrics, sort, sort_metric = query.kinds, list(query.metrics), query.sort, query.sort_metric
         user_sorted = not (query.sort == "relevance" or (query.sort == "downloads" and not query.text))
         for c in self.constraints:
@@ -77,13 +78,16 @@ class Interpretation:
                 filters[c.key] = c.value
                 if c.preferred:
                     preferred_filters.add(c.key)
+                elif c.open_world:
+                    open_world.add(c.key)
         text = self.remaining_text
         if not text and sort == "relevance":
             sort = "downloads"
         rebuilt = Query.build(text=text, kinds=kinds, filters=filters, metrics=metrics, sort=sort, k=query.k,
                               offset=query.offset, explain=query.explain, interpret=False)
         return dataclasses.replace(rebuilt, sort_metric=sort_metric if sort.startswith("metric:") else None,
-                                   preferred_filters=tuple(sorted(preferred_filters)), interpret=query.interpret,
+                                   preferred_filters=tuple(sorted(preferred_filters)),
+                                   open_world_filters=tuple(sorted(open_world - preferred_filters)), interpret=query.interpret,
                                    literal=query.literal)
 
 

@@ -35,10 +35,12 @@ class Constraint:
     start: int
     end: int
     preferred: bool = False  # ranks, does not filter: confirmed assets first, none left out
+    open_world: bool = False  # filters only assets whose metadata states otherwise; unstated ones stay
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.type, "key": self.key, "value": self.value, "label": self.label,
-                "source_text": self.source_text, "span": [self.start, self.end], "preferred": self.preferred}
+                "source_text": self.source_text, "span": [self.start, self.end], "preferred": self.preferred,
+                "open_world": self.open_world}
 
 
 @dataclass
@@ -83,7 +85,7 @@ class Scan:
     def add(self, c: Constraint, *claims: tuple[int, int]) -> None:
         """Record a constraint and claim its spans (hard: out of the text; soft: kept)."""
         self.constraints.append(c)
-        mask = self.soft if c.preferred else self.hard
+        mask = self.soft if c.preferred or c.open_world else self.hard
         for start, end in claims or ((c.start, c.end),):
             mask[start:end] = b"\x01" * (end - start)
 

@@ -234,7 +234,7 @@ def languages(scan: Scan) -> None:
     for m in list(scan.finditer(B + f"(?:{MULTILINGUAL})" + E2)):
         if scan.free(m.start(), m.end()) and not scan.negated(m.start()):
             scan.add(Constraint("filter", "multilingual", "true", "multilingual", scan.source(m.start(), m.end()),
-                                m.start(), m.end(), preferred=True))
+                                m.start(), m.end(), open_world=True))
     codes: dict[str, tuple[int, int]] = {}
     for name, code in _LANGUAGES.items():
         for m in scan.finditer(B + re.escape(name) + r"(?:[- ]language|[- ]speaking)?" + E2):
@@ -246,7 +246,7 @@ def languages(scan: Scan) -> None:
             codes.setdefault(code, (m.start(), m.end()))
     for code, (s, e) in sorted(codes.items(), key=lambda kv: kv[1]):
         scan.add(Constraint("filter", "language", [code], f"language: {LANGUAGE_NAMES[code]}", scan.source(s, e),
-                            s, e, preferred=True))
+                            s, e, open_world=True))
 
 
 def tasks(scan: Scan) -> None:
