@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assetscout.search.interpret import numeric, words
-from assetscout.search.interpret.lexicon import CONNECTORS, FILLER
+from assetscout.search.interpret.lexicon import AGENT_NOUNS, CONNECTORS, FILLER
 from assetscout.search.interpret.scan import Constraint, Scan
 from assetscout.search.interpret.vocabulary import Vocabulary
 from assetscout.search.query import FILTER_KEYS, MetricConstraint, Query
@@ -129,6 +129,7 @@ def _remaining(scan: Scan) -> str:
     while out and out[0][0].lower() in CONNECTORS and not out[0][1]:
         out.pop(0)
     text = re.sub(r"\s+([,;])", r"\1", " ".join(w for w, _ in out)).strip(" ,;")
-    if not any(literal for _, literal in out) and all(w.lower().strip(",;.") in FILLER for w in text.split()):
+    said = FILLER | (set(AGENT_NOUNS) if scan.kind else set())  # 'classifier' said the kind: no need left
+    if not any(literal for _, literal in out) and all(w.lower().strip(",;.") in said for w in text.split()):
         return ""  # nothing left to rank by: the constraints alone list the assets
     return text

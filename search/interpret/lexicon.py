@@ -58,7 +58,7 @@ METRIC_PHRASES = {
     "img/s": "throughput", "samples per second": "throughput", "samples/s": "throughput", "fps": "throughput",
     "latency": "latency", "inference time": "latency", "inference latency": "latency",
 }
-RECALL_AT = r"(?:r|recall|p|precision|ndcg|hits|map|mrr)@\d+"
+RECALL_AT = r"(?:(?:image|text)[- ](?:to[- ]\w+[- ])?retrieval[- ])?(?:r|recall|p|precision|ndcg|hits|map|mrr)@\d+"
 METRIC_RE = "|".join([RECALL_AT] + sorted((re.escape(p) for p in METRIC_PHRASES), key=len, reverse=True))
 TIME_UNITS = {"ms": 1.0, "millisecond": 1.0, "milliseconds": 1.0, "s": 1000.0, "sec": 1000.0, "second": 1000.0,
               "seconds": 1000.0, "us": 0.001, "µs": 0.001}

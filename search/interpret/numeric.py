@@ -210,6 +210,11 @@ def _best(scan: Scan, m: re.Match[str]) -> None:
     stop = re.search(r"[,;]|\band\b|\bwith\b", window)
     window_end = m.end() + (stop.start() if stop else len(window))
     found = None
+    for w in re.finditer(r"[\w.-]+", scan.low[m.end():window_end]):  # 'best zero-shot ImageNet OpenCLIP model'
+        hit = scan.longest_name(m.end() + w.start(), scan.vocab.benchmarks, max_words=3)
+        if hit and scan.vocab.benchmark_assets.get(hit[2], 0) >= 3:
+            found = hit
+            break
     for o in re.finditer(r"\s(?:on|for|at|in|@)\s", scan.low[m.end() - 1:window_end]):
         after = m.end() - 1 + o.end()
         for w in [None, *re.finditer(r"[\w'-]+\s+", scan.low[after:window_end])][:3]:  # 'for zero-shot ImageNet'
@@ -240,8 +245,10 @@ def _best(scan: Scan, m: re.Match[str]) -> None:
         metric = scan.vocab.headline_metric.get(found[2])
         if metric is None:
             return
-        if metric == "accuracy" and re.search(r"zero[- ]shot", scan.low[m.end():found[1]]):
+        zero_shot = re.search(r"zero[- ]shot", scan.low[m.end():found[1]])
+        if metric == "accuracy" and zero_shot:
             metric = "zero-shot accuracy"
+            claims.append((m.end() + zero_shot.start(), m.end() + zero_shot.end()))
     if m.group("best").startswith("lowest") and metric_info(metric).direction != "lower":
         return
     count = re.compile(r"\s+\d{1,3}" + E).match(scan.low, m.end())
