@@ -149,8 +149,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     encoder = _encoder(args)
     if search_index_stale(catalog, report, encoder):
         build_search_index(catalog, encoder, progress=not args.quiet)
+    _print_tables(_update_tables(catalog, encoder, args), as_json=False)  # the lake's union / join indexes
     args.encoder = encoder
-    print(f"\nserving the demo catalog on http://{args.host}:{args.port}  (API docs: /docs, "
+    print(f"\nserving the demo catalog on http://{args.host}:{args.port}/  (API docs: /docs, "
           f"try /search?q=multilingual+sentence+embedding+model&explain=true); Ctrl-C stops", flush=True)
     return cmd_serve(args)
 

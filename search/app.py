@@ -99,6 +99,7 @@ def create_app(settings: AppSettings, *,
     from assetscout.search.http_tables import PREFIX as TABLES_PREFIX
     from assetscout.search.http_tables import add_table_routes
     from assetscout.search.http_uploads import UploadLimits, receive_request_uploads
+    from assetscout.search.web import add_web_routes, wants_html
 
     class ApiJSON(JSONResponse):
         def render(self, content: Any) -> bytes:
@@ -127,7 +128,8 @@ def create_app(settings: AppSettings, *,
     app.state.settings = settings
     app.state.engines = holder
     app.add_middleware(BodyLimitMiddleware, limit_for=lambda method, path: (
-        settings.max_upload_bytes if path == "/ingest" or path.startswith(TABLES_PREFIX) else settings.max_json_bytes))
+        settings.max_upload_bytes if path in ("/ingest", "/tables") or path.startswith(TABLES_PREFIX)
+        else settings.max_json_bytes))
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -235,9 +237,13 @@ def create_app(settings: AppSettings, *,
 
     @app.get("/assets/{asset_id:path}", tags=["assets"],
              responses={**errors_doc, 404: {"model": ErrorBody, "description": "no such asset"}},
-             summary="One asset: metadata, evaluations, lineage, datasets, tables")
-    def asset_get(asset_id: str = PathParam(description="asset id, e.g. hf:model/bert-base-uncased "
+             summary="One asset: metadata, evaluations, lineage, datasets, tables",
+             description="JSON for API clients; a browser (Accept: text/html) gets the asset's page.")
+    def asset_get(request: Request,
+                  asset_id: str = PathParam(description="asset id, e.g. hf:model/bert-base-uncased "
                                                         "(':' and '/' may stay unescaped)")) -> Any:
+        if wants_html(request):
+            return pages.asset(asset_id)
         with holder.reading() as engine:
             return engine.asset(asset_id)
 
@@ -300,6 +306,7 @@ def create_app(settings: AppSettings, *,
             shutil.rmtree(incoming, ignore_errors=True)
 
     tables = add_table_routes(app, settings, holder)  # POST /tables/union, /tables/join (open on first use)
+    pages = add_web_routes(app, settings, holder, tables)  # /, /assets/<id> for browsers, /compare, /tables
     return app
 
 

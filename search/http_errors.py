@@ -106,11 +106,18 @@ def install_error_handlers(app: Any) -> None:
     """
     from fastapi.exceptions import RequestValidationError
 
-    async def on_assetscout(request: Request, exc: AssetScoutError) -> JSONResponse:
+    def for_browser(request: Request, status: int, message: str) -> Any:
+        """The error as a page when a browser asked for one (same status and message)."""
+        from assetscout.search.web.routes import error_page, wants_html
+
+        return error_page(status, message) if wants_html(request) else None
+
+    async def on_assetscout(request: Request, exc: AssetScoutError) -> Any:
         status, code = status_of(exc)
         if status >= 500:
             log.error("assetscout error on %s %s: %s", request.method, request.url.path, exc)
-        return error_response(status, code, str(exc) or type(exc).__name__)
+        message = str(exc) or type(exc).__name__
+        return for_browser(request, status, message) or error_response(status, code, message)
 
     async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(400, "invalid_input", validation_message(exc.errors()))
@@ -127,6 +134,10 @@ def install_error_handlers(app: Any) -> None:
             message = f"method {request.method} is not allowed on {request.url.path!r}"
         elif status == 413:
             message = "request body is too large"
+        if status == 404 and not isinstance(exc, ApiError):
+            page = for_browser(request, 404, f"there is no page {request.url.path!r} here")
+            if page is not None:
+                return page
         return error_response(status, code, message, exc.headers)
 
     app.add_exception_handler(AssetScoutError, on_assetscout)

@@ -44,6 +44,9 @@ MTEB_TASKS = {
     "BIOSSES", "SICK-R", "STS12", "STS13", "STS14", "STS15", "STS16", "STS17", "STS22", "STSBenchmark",
     "SummEval",
 }
+# UGEN-V1 topics whose query table, 10 unionable and 10 same-topic non-unionable lake tables
+# (by the benchmark's ground truth) make the demo's table lake: union and join answers exist
+LAKE_TOPICS = ("World Geography", "Financial Markets", "Sports", "Medicine")
 TFHUB_MAX_MODELS = 600
 HF_DATASETS_MAX = 400
 
@@ -83,9 +86,27 @@ def _selection(shared: Path) -> Iterator[tuple[str, Path | bytes]]:
                 yield str(p.relative_to(shared)), p
     for p in _files(cards / "croissant_examples", "datasets/*/*/metadata.json"):
         yield str(p.relative_to(shared)), p
+    yield from _lake(shared / "tables" / "ugen_v1")
     mteb = cards / "mteb_model_meta_and_results"
     yield "cards/mteb_model_meta_and_results/model_meta.jsonl", mteb / "model_meta.jsonl"
     yield "cards/mteb_model_meta_and_results/results_main_score.tsv", _filtered_mteb(mteb / "results_main_score.tsv")
+
+
+def _lake(ugen: Path) -> Iterator[tuple[str, Path]]:
+    """The UGEN-V1 tables of LAKE_TOPICS: each topic's query table and its 20 judged lake tables."""
+    truth = ugen / "groundtruth" / "groundtruth.csv"
+    if not truth.is_file():
+        return
+    with open(truth, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        query, lake = row["query_table"].strip(), row["data_lake_table"].strip()
+        if query.rsplit("_", 1)[0] in LAKE_TOPICS:
+            if (ugen / "datalake" / lake).is_file():
+                yield f"lake/ugen_v1/datalake/{lake}", ugen / "datalake" / lake
+    for p in _files(ugen / "query", "*.csv"):
+        if p.name.rsplit("_", 1)[0] in LAKE_TOPICS:
+            yield f"lake/ugen_v1/query/{p.name}", p
 
 
 def _filtered_mteb(path: Path) -> bytes:
