@@ -86,14 +86,14 @@ def _selection(shared: Path) -> Iterator[tuple[str, Path | bytes]]:
                 yield str(p.relative_to(shared)), p
     for p in _files(cards / "croissant_examples", "datasets/*/*/metadata.json"):
         yield str(p.relative_to(shared)), p
-    yield from _lake(shared / "tables" / "ugen_v1")
+    yield from lake_files(shared / "tables" / "ugen_v1")
     mteb = cards / "mteb_model_meta_and_results"
     yield "cards/mteb_model_meta_and_results/model_meta.jsonl", mteb / "model_meta.jsonl"
     yield "cards/mteb_model_meta_and_results/results_main_score.tsv", _filtered_mteb(mteb / "results_main_score.tsv")
 
 
-def _lake(ugen: Path) -> Iterator[tuple[str, Path]]:
-    """The UGEN-V1 tables of LAKE_TOPICS: each topic's query table and its 20 judged lake tables."""
+def lake_files(ugen: Path, topics: tuple[str, ...] = LAKE_TOPICS) -> Iterator[tuple[str, Path]]:
+    """The UGEN-V1 tables of `topics`: each topic's query table and its 20 judged lake tables."""
     truth = ugen / "groundtruth" / "groundtruth.csv"
     if not truth.is_file():
         return
@@ -101,11 +101,11 @@ def _lake(ugen: Path) -> Iterator[tuple[str, Path]]:
         rows = list(csv.DictReader(fh))
     for row in rows:
         query, lake = row["query_table"].strip(), row["data_lake_table"].strip()
-        if query.rsplit("_", 1)[0] in LAKE_TOPICS:
+        if query.rsplit("_", 1)[0] in topics:
             if (ugen / "datalake" / lake).is_file():
                 yield f"lake/ugen_v1/datalake/{lake}", ugen / "datalake" / lake
     for p in _files(ugen / "query", "*.csv"):
-        if p.name.rsplit("_", 1)[0] in LAKE_TOPICS:
+        if p.name.rsplit("_", 1)[0] in topics:
             yield f"lake/ugen_v1/query/{p.name}", p
 
 

@@ -123,8 +123,9 @@ class SearchState:
         if self.has_filters(wanted):
             return self.replace(filters=tuple(f for f in self.filters if f not in wanted))
         # a parameter bucket replaces the bounds set before it (one range at a time)
-        keys = {f.partition("=")[0] for f in wanted if f.partition("=")[0] in ("min_parameters", "max_parameters")}
-        kept = tuple(f for f in self.filters if f.partition("=")[0] not in keys)
+        bounds = ("min_parameters", "max_parameters")
+        replaces = any(f.partition("=")[0] in bounds for f in wanted)
+        kept = tuple(f for f in self.filters if not (replaces and f.partition("=")[0] in bounds))
         return self.replace(filters=kept + tuple(f for f in wanted if f not in kept))
 
     def without_filter(self, item: str) -> "SearchState":
