@@ -312,6 +312,7 @@ EVALUATIONS = {
     "embed": ("bench_embed", "text encoder throughput"),
     "interpret": ("interpret", "natural-language interpretation: exact accuracy and false-constraint rate"),
     "structured": ("structured", "judged structured questions with exact answers: set F1 and best-model top-1"),
+    "pages": ("pages", "web page latency on a real server: full HTML vs the JSON API, browser first paint"),
 }
 
 
