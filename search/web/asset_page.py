@@ -51,8 +51,8 @@ def asset_view(asset: dict[str, Any], similar: list[Any], preview: Callable[[str
         if isinstance(value, (str, int, float, bool)) and str(value).strip():
             meta.append((key.replace("_", " "), str(value)[:300]))
     lineage = asset.get("lineage") or {}
-    parents = lineage.get("parents") or []
-    children = lineage.get("children") or []
+    parents = _distinct_edges(lineage.get("parents") or [])  # two sources may state one edge
+    children = _distinct_edges(lineage.get("children") or [])
     graph = None
     if parents or children:
         graph = lineage_svg(
@@ -78,3 +78,10 @@ def asset_view(asset: dict[str, Any], similar: list[Any], preview: Callable[[str
         "tables": tables, "previews": previews, "similar": similar, "links": links,
         "source_file": asset.get("source_uri"), "configurations": (asset.get("configurations") or [])[:60],
     }
+
+
+def _distinct_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in edges:
+        seen.setdefault((str(e.get("asset_id")), str(e.get("relation") or "")), e)
+    return list(seen.values())
