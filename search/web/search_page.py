@@ -128,7 +128,7 @@ def _hit_view(hit: Hit, satisfied: list[str], preferred: list[str]) -> HitView:
     if c.get("boost_facets", 0) > 0 and preferred:
         why.append("preferred: " + ", ".join(preferred))
     if not c and hit.score is not None and not why:
-        why.append("listed (no text to match)")
+        why.append("no query text: listed most downloaded and referenced first")
     why += [f"✓ {s}" for s in satisfied]
     if hit.tied:
         why.append("tied with a neighbour on the sort metric")
