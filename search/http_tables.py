@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
 
 from starlette.requests import Request
 
@@ -123,6 +123,25 @@ async def _json_body(request: Request, limit: int) -> Any:
         raise InvalidInput(f"request body is not valid JSON ({exc})") from None
 
 
+@contextlib.asynccontextmanager
+async def received_table(request: Request, settings: AppSettings,
+                         fields: dict[str, str]) -> AsyncIterator[tuple[Path | None, str | None]]:
+    """Receive a multipart body's one table file under `<catalog>/uploads/` with the server's
+    limits; yield (its path, its name) — (None, None) when no file came — and delete it after.
+    The form's other fields land in `fields`. Used by POST /tables/union|join and the tables page."""
+    root = uploads_root(settings.catalog_dir)  # type: ignore[arg-type]  # resolved by AppSettings
+    root.mkdir(parents=True, exist_ok=True)
+    incoming = Path(tempfile.mkdtemp(prefix=".tables-", dir=root))
+    try:
+        files = await receive_request_uploads(
+            request.receive, request.headers.get("content-type", ""), incoming,
+            UploadLimits(max_files=1, max_file_bytes=settings.max_file_bytes),
+            drain_bytes=settings.max_upload_bytes, fields=fields)
+        yield (incoming.joinpath(*files[0].name.split("/")), files[0].name) if files else (None, None)
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+
+
 def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder) -> TablesHolder:
     """Register POST /tables/union and /tables/join on `app`; returns the holder to close at shutdown."""
     from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -130,7 +149,6 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
 
     catalog_dir: Path = settings.catalog_dir  # type: ignore[assignment]  # resolved by AppSettings
     holder = TablesHolder(catalog_dir)
-    limits = UploadLimits(max_files=1, max_file_bytes=settings.max_file_bytes)
 
     class UnionBody(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -185,23 +203,15 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
             with contextlib.suppress(Exception):
                 await BodyReader(request.receive).drain(settings.max_upload_bytes)
             raise _unavailable(exc) from None
-        root = uploads_root(catalog_dir)
-        root.mkdir(parents=True, exist_ok=True)
-        incoming = Path(tempfile.mkdtemp(prefix=".tables-", dir=root))
-        try:
-            fields: dict[str, str] = {}
-            files = await receive_request_uploads(request.receive, content_type, incoming, limits,
-                                                  drain_bytes=settings.max_upload_bytes, fields=fields)
+        fields: dict[str, str] = {}
+        async with received_table(request, settings, fields) as (upload, name):
             body = validate(model, fields, "form")
-            if files and body.table_id:
+            if upload and body.table_id:
                 raise InvalidInput("send either a table file or table_id, not both")
-            if not files and not body.table_id:
+            if not upload and not body.table_id:
                 raise InvalidInput("no table file uploaded: send one table file (CSV, TSV, Parquet, JSON lines) "
                                    "as multipart/form-data, or a JSON body with table_id")
-            upload = incoming.joinpath(*files[0].name.split("/")) if files else None
-            return await run_in_threadpool(search, body, upload, files[0].name if files else None)
-        finally:
-            shutil.rmtree(incoming, ignore_errors=True)
+            return await run_in_threadpool(search, body, upload, name)
 
     def body_doc(model: type[UnionBody]) -> dict[str, Any]:
         fields = {name: {"type": "string"} for name in model.model_fields if name != "table_id"}

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from assetscout.embed.base import Encoder
     from assetscout.tables.join import JoinIndex
     from assetscout.tables.union import UnionHit, UnionIndex, UnionOptions
+    from assetscout.tables.read import ReadResult
 
 MAX_K = 1000
 _SHOWN_COLUMNS = 60
@@ -230,20 +231,26 @@ class CatalogTables:
         """Columns containing most of the values of `column` of `query` (a table id or a table file)."""
         return self.join_table(self.resolve(query), column, k=k, min_containment=min_containment)
 
-    def join_table(self, query: QueryTable, column: str, *, k: int = 10,
-                   min_containment: float | None = None) -> JoinResult:
-        """`join` for a resolved query."""
+    def read_query(self, query: QueryTable) -> ReadResult:
+        """An uploaded query table read as join search reads it (pass it to `join_table` to
+        join several of its columns with one read)."""
         from assetscout.tables.catalog_index import stored_read_options
         from assetscout.tables.read import TableReadError, read_table
+
+        try:
+            return read_table(query.path or query.label, stored_read_options(self.directory))
+        except TableReadError as exc:
+            raise InvalidInput(f"cannot read table {query.label!r}: {exc.reason}") from None
+
+    def join_table(self, query: QueryTable, column: str, *, k: int = 10,
+                   min_containment: float | None = None, read: ReadResult | None = None) -> JoinResult:
+        """`join` for a resolved query; `read` = the query table already read (`read_query`)."""
         from assetscout.tables.values import join_set
 
         check_k(k)
         values: set[str] = set()
         if query.table_id is None:  # read outside the lock
-            try:
-                res = read_table(query.path or query.label, stored_read_options(self.directory))
-            except TableReadError as exc:
-                raise InvalidInput(f"cannot read table {query.label!r}: {exc.reason}") from None
+            res = read if read is not None else self.read_query(query)
             names = [c.name for c in res.columns]
             i = pick_column(names, column, f"table {query.label!r}")
             name, values = names[i], set(res.columns[i].distinct)

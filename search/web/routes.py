@@ -8,9 +8,6 @@ message — shown on the page it happened on; nothing here writes to the catalog
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -151,9 +148,8 @@ class WebPages:
         from starlette.concurrency import run_in_threadpool
 
         from assetscout.search.http_errors import ApiError
-        from assetscout.search.http_ingest import uploads_root
         from assetscout.search.http_limits import BodyReader
-        from assetscout.search.http_uploads import UploadLimits, receive_request_uploads
+        from assetscout.search.http_tables import received_table
         from assetscout.search.web.tables_page import tables_view
         from assetscout.tables.catalog_search import QueryTable
 
@@ -168,31 +164,23 @@ class WebPages:
         if content_type.split(";", 1)[0].strip().lower() != "multipart/form-data":
             context["error"] = "the upload form sends multipart/form-data; this request sent " + repr(content_type[:80])
             return page("tables.html", context, status=415)
-        root = uploads_root(self.settings.catalog_dir)  # type: ignore[arg-type]
-        root.mkdir(parents=True, exist_ok=True)
-        incoming = Path(tempfile.mkdtemp(prefix=".tables-", dir=root))
         try:
-            limits = UploadLimits(max_files=1, max_file_bytes=self.settings.max_file_bytes)
-            files = await receive_request_uploads(request.receive, content_type, incoming, limits,
-                                                  drain_bytes=self.settings.max_upload_bytes, fields={})
-            if not files:
-                raise InvalidInput("no table file uploaded: choose a CSV, TSV, Parquet or JSON-lines file")
-            name = files[0].name
-            query = QueryTable(None, str(incoming.joinpath(*name.split("/"))), name)
+            async with received_table(request, self.settings, {}) as (upload, name):
+                if upload is None or name is None:
+                    raise InvalidInput("no table file uploaded: choose a CSV, TSV, Parquet or JSON-lines file")
+                query = QueryTable(None, str(upload), name)
 
-            def run() -> dict[str, Any]:
-                with self.tables.reading() as tables:
-                    out = tables_view(tables, self.engines.encoder(), query)
-                out["union"]["query"]["path"] = None
-                return out
+                def run() -> dict[str, Any]:
+                    with self.tables.reading() as tables:
+                        out = tables_view(tables, self.engines.encoder(), query)
+                    out["union"]["query"]["path"] = None
+                    return out
 
-            context["result"] = await run_in_threadpool(run)
-            context["uploaded"] = name
+                context["result"] = await run_in_threadpool(run)
+                context["uploaded"] = name
         except (AssetScoutError, ApiError) as exc:  # the API's error, on the page
             context["error"] = _message(exc)
             return page("tables.html", context, status=_status(exc))
-        finally:
-            shutil.rmtree(incoming, ignore_errors=True)
         return page("tables.html", context)
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from assetscout.catalog.metrics import metric_info
 from assetscout.search.query import Query, parse_filter_args
 from assetscout.search.results import FacetValue, Hit, SearchResult
+from assetscout.search.web.render import fmt_number
 from assetscout.search.web.state import SearchState, metric_sort_of
 
 # facet key -> heading, in sidebar order (facets the engine adds later are shown after these)
@@ -141,11 +143,7 @@ def _hit_view(hit: Hit, satisfied: list[str], preferred: list[str]) -> HitView:
 
 def _metric_value(m: dict[str, Any]) -> str:
     """'82.1%' for a bounded metric stated on either scale, else the value as the source gives it."""
-    from assetscout.search.web.render import fmt_number
-
     norm, value = m.get("value_norm"), m.get("value")
-    from assetscout.catalog.metrics import metric_info
-
     info = metric_info(m.get("key") or m.get("metric") or "")
     if info.bounded and isinstance(norm, (int, float)):
         return f"{fmt_number(100 * norm)}%"

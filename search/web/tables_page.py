@@ -47,9 +47,10 @@ def tables_view(tables: Any, encoder: Any, query: Any, *, k: int = 10) -> dict[s
         hit["preview"] = preview_rows(hit.get("path"))
         hit["aligned"] = len(hit.get("alignment") or [])
     joins = []
+    read = tables.read_query(query) if query.table_id is None else None  # an upload is read once for all columns
     for column in union["query"]["columns"][:MAX_JOIN_COLUMNS]:
         try:
-            res = tables.join_table(query, column, k=JOIN_K).to_dict()
+            res = tables.join_table(query, column, k=JOIN_K, read=read).to_dict()
         except InvalidInput as exc:  # a column with no values to join on: say so, go on
             joins.append({"column": column, "distinct_values": 0, "hits": [], "note": str(exc)})
             continue

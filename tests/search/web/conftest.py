@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,25 @@ def lake_query(web_catalog) -> Path:
     if not found:
         pytest.skip("UGEN-V1 query table not found")
     return found[0]
+
+
+class Doc(HTMLParser):
+    """Every element and attribute of a piece of HTML, as a browser's parser sees them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def links(self, cls: str | None = None) -> list[str]:
+        return [a["href"] or "" for t, a in self.tags if t == "a" and a.get("href")
+                and (cls is None or cls in (a.get("class") or "").split())]
+
+
+@pytest.fixture(scope="session")
+def parse_html():
+    """`Doc(html)`: the elements of a page or fragment (for tests in this folder)."""
+    return Doc

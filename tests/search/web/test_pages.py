@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,20 +10,6 @@ import httpx
 import pytest
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-
-
-class Doc(HTMLParser):
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def links(self, cls: str | None = None) -> list[str]:
-        return [a["href"] or "" for t, a in self.tags if t == "a" and a.get("href")
-                and (cls is None or cls in (a.get("class") or "").split())]
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +30,16 @@ def test_search_page_shows_hits_understood_constraints_and_facets(client: httpx.
     assert 'data-facet="license_class"' in html and 'data-facet="task"' in html
 
 
-def test_a_facet_link_narrows_and_the_same_link_on_the_new_page_removes_it(client: httpx.Client) -> None:
+def test_a_facet_link_narrows_and_the_same_link_on_the_new_page_removes_it(client: httpx.Client, parse_html) -> None:
     first = client.get("/", params={"q": "image classification"})
     total = int(re.search(r"<b>([\d,]+)</b> asset", first.text).group(1).replace(",", ""))
-    doc = Doc(first.text)
+    doc = parse_html(first.text)
     link = next(h for h in doc.links("fv") if "filter=library" in h)
     narrowed = client.get(link)
     n = int(re.search(r"<b>([\d,]+)</b> asset", narrowed.text).group(1).replace(",", ""))
     assert 0 < n < total
     assert 'aria-pressed="true"' in narrowed.text
-    on = [h for t, a in Doc(narrowed.text).tags if t == "a" and a.get("aria-pressed") == "true" for h in [a["href"]]]
+    on = [h for t, a in parse_html(narrowed.text).tags if t == "a" and a.get("aria-pressed") == "true" for h in [a["href"]]]
     back = client.get(on[0])
     assert int(re.search(r"<b>([\d,]+)</b> asset", back.text).group(1).replace(",", "")) == total
 
@@ -70,10 +55,10 @@ def test_metric_constraint_form_and_empty_results_say_how_to_widen(client: httpx
     assert bad.status_code == 400 and "needs a metric name" in bad.text and "Traceback" not in bad.text
 
 
-def test_asset_page_renders_the_hostile_card_inert(client: httpx.Client) -> None:
+def test_asset_page_renders_the_hostile_card_inert(client: httpx.Client, parse_html) -> None:
     r = client.get("/assets/" + quote("hf:model/evil/xss-model", safe=":/"))
     assert r.status_code == 200, r.text[:300]
-    doc = Doc(r.text)
+    doc = parse_html(r.text)
     assert [a.get("src") for t, a in doc.tags if t == "script"] == ["/static/app.js?v=" + re.search(
         r'app\.js\?v=([^"]+)"', r.text).group(1)]  # only the page's own script
     assert not [t for t, _ in doc.tags if t in ("img", "iframe")]
