@@ -54,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=5, help="timed rounds over the page set (default 5)")
     p.add_argument("--no-browser", action="store_true", help="server timings only")
     args = p.parse_args(argv)
+    if args.rounds < 1:
+        p.error(f"--rounds must be at least 1, got {args.rounds}")
     import httpx
 
     from assetscout.search.app import AppSettings, create_app, serve_in_background
@@ -63,7 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     with serve_in_background(app) as base, httpx.Client(base_url=base, timeout=120) as client:
         pages: list[tuple[str, str]] = [("search", "/?" + urlencode({"q": q})) for q in SEARCHES]
         pages += [("search (facet / metric)", "/?" + urlencode(v)) for v in VIEWS]
-        top = client.get("/search", params={"q": "image classification model", "k": 4, "facets": "false"}).json()
+        answer = client.get("/search", params={"q": "image classification model", "k": 4, "facets": "false"})
+        if answer.status_code != 200:  # no catalog or no index there: the server's message says which
+            message = answer.json().get("error", {}).get("message", answer.text[:300])
+            print(f"eval pages: cannot search {args.catalog}: {message}", file=sys.stderr)
+            return 2
+        top = answer.json()
         ids = [h["asset_id"] for h in top["hits"]]
         pages += [("asset", "/assets/" + quote(i, safe=":/@")) for i in ids[:3]]
         if len(ids) >= 2:
