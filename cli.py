@@ -423,9 +423,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of that evaluation")
     p.set_defaults(func=cmd_eval)
 
+    from assetscout.search.graph_cli import add_graph_parsers
     from assetscout.search.images_cli import add_images_parser
 
     add_images_parser(sub, _catalog, _catalog_arg)
+    add_graph_parsers(sub, _catalog, _catalog_arg, _model_arg, _encoder)
     return parser
 
 

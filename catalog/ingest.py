@@ -34,6 +34,7 @@ from assetscout.catalog.metrics import metric_key
 from assetscout.catalog.readers import Reader, all_readers
 from assetscout.catalog.readers.tables import ID_PARTS, ID_PREFIX
 from assetscout.catalog.records import ASSET_KINDS, AssetRecord, FacetUpdate, Rejected, Skipped
+from assetscout.catalog.graph.compliance import refresh_license_lineage
 from assetscout.catalog.evaluation_keys import refresh_dataset_use, refresh_evaluation_keys, refresh_headlines
 from assetscout.catalog.deployment import refresh_deployment_keys
 from assetscout.catalog.modality import refresh_modality_keys
@@ -475,7 +476,8 @@ def _default_progress(stream=None) -> Progress:
 
 def refresh_derived_columns(con: duckdb.DuckDBPyConnection) -> None:
     """Store on each asset row what queries would otherwise derive per row and per query (schema.sql):
-    Hub popularity totals, normalized task keys, language keys, reference counts; and on each
+    Hub popularity totals, normalized task keys, language keys, reference counts, license status across
+    lineage (and its findings); and on each
     evaluation row its metric keys and normalized value."""
     refresh_evaluation_keys(con)
     con.execute("UPDATE asset SET hub_downloads = NULL, hub_likes = NULL, hub_task = NULL "
@@ -501,6 +503,7 @@ def refresh_derived_columns(con: duckdb.DuckDBPyConnection) -> None:
     refresh_deployment_keys(con)
     refresh_dataset_use(con)
     refresh_headlines(con)
+    refresh_license_lineage(con)
 
 
 def ingest(paths: list[Path | str], catalog: Catalog, *, limits: IngestLimits | None = None,

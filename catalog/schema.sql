@@ -230,6 +230,25 @@ CREATE TABLE IF NOT EXISTS asset_headline (
     value_norm   DOUBLE
 );
 
+
+-- license compliance across lineage (catalog/graph/compliance.py), rebuilt by every ingest:
+-- clean / conflict / unknown, whether commercial use is safe across the lineage, and the findings
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS license_lineage VARCHAR;
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS commercial_lineage BOOLEAN;
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS license_ancestors INTEGER;  -- derivation ancestors checked
+ALTER TABLE asset ADD COLUMN IF NOT EXISTS license_datasets INTEGER;   -- training datasets checked
+CREATE TABLE IF NOT EXISTS license_finding (
+    rule             VARCHAR NOT NULL,
+    severity         VARCHAR NOT NULL,      -- conflict, unknown, notice
+    asset_id         VARCHAR NOT NULL,
+    asset_license    VARCHAR NOT NULL,
+    ancestor_id      VARCHAR,               -- the ancestor or training dataset (NULL: the asset itself)
+    ancestor_license VARCHAR,
+    via              VARCHAR NOT NULL,      -- lineage, training data, own license
+    path             VARCHAR NOT NULL,      -- relations from the asset to the ancestor
+    message          VARCHAR NOT NULL
+);
+
 CREATE OR REPLACE VIEW asset_view AS
 SELECT * REPLACE (
            coalesce(downloads, hub_downloads) AS downloads,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assetscout.catalog.graph.lineage import graph_stats
 from assetscout.catalog.metrics import COMPUTE_KEYS
 from assetscout.catalog.store import FORMAT_VERSION, Catalog
 
@@ -63,6 +64,9 @@ def catalog_info(catalog: Catalog) -> dict[str, Any]:
                       "resolved_share": round(res / n, 4) if n else None}
                 for src, n, named, res in by_source},
             "lineage_edges_with_parent_in_catalog": int(lineage_resolved),
+            "graph": graph_stats(con),
+            "license_lineage": pairs(
+                "SELECT coalesce(license_lineage, 'not checked'), count(*) FROM asset GROUP BY 1 ORDER BY 2 DESC, 1"),
             "last_ingest": {"run_id": last_run[0], "finished_at": str(last_run[1])} if last_run else None,
         }
     finally:
@@ -91,10 +95,26 @@ def format_info(info: dict[str, Any]) -> str:
         for src, q in quality.items():
             lines.append(f"  {src:<28} {q['evaluations']:>8,}  named {q['named_share']:>6.1%}  "
                          f"resolved {q['resolved_share']:>6.1%}")
+    graph = info.get("graph")
+    if graph:
+        lines.append("")
+        lines.append(f"asset graph: {graph['edges']:,} edges; {graph['derivation_edges']:,} derivation edges in "
+                     f"{graph['families']:,} families; placeholders: {graph['placeholder_parents']:,} parents, "
+                     f"{graph['placeholder_datasets']:,} datasets not in the catalog")
+        lines.append("  edges by relation: " + ", ".join(f"{r} {n:,}" for r, n in graph["edges_by_relation"].items()))
+        lines.append(f"  bad metadata: {graph['self_loops']:,} self-loops"
+                     + (f" (e.g. {', '.join(graph['self_loop_examples'][:3])})" if graph["self_loops"] else "")
+                     + f", {graph['cycles']:,} cycles"
+                     + (f" (e.g. {' -> '.join(graph['cycle_examples'][0])})" if graph["cycles"] else ""))
+        for t in graph["largest_families"] + [t for t in graph.get("largest_model_families", [])
+                                              if t not in graph["largest_families"]]:
+            lines.append(f"  family of {t['root']}: {t['size']:,} assets, {t['depth']} generations ("
+                         + ", ".join(f"{r} {n:,}" for r, n in t["relations"].items()) + ")")
     for title, key in (("by kind", "by_kind"), ("by source", "by_source"),
-                       ("by license class", "by_license_class"), ("non-commercial", "non_commercial")):
+                       ("by license class", "by_license_class"), ("non-commercial", "non_commercial"),
+                       ("license across lineage", "license_lineage")):
         lines.append("")
         lines.append(title)
-        for k, v in info[key].items():
+        for k, v in info.get(key, {}).items():
             lines.append(f"  {k:<28} {v:>8,}")
     return "\n".join(lines)

@@ -94,6 +94,7 @@ def create_app(settings: AppSettings, *,
 
     from assetscout.search.http_engine import EngineHolder
     from assetscout.search.http_errors import ApiError, ErrorBody, install_error_handlers
+    from assetscout.search.http_graph import add_graph_routes
     from assetscout.search.http_ingest import ingest_uploads, uploads_root
     from assetscout.search.http_limits import BodyLimitMiddleware
     from assetscout.search.http_tables import PREFIX as TABLES_PREFIX
@@ -234,6 +235,8 @@ def create_app(settings: AppSettings, *,
 
         with holder.reading() as engine:
             return dataclasses.asdict(engine.facets(query, size=size))
+
+    add_graph_routes(app, holder, errors_doc)  # /assets/<id>/lineage, /license-check...: before /assets/<id>
 
     @app.get("/assets/{asset_id:path}", tags=["assets"],
              responses={**errors_doc, 404: {"model": ErrorBody, "description": "no such asset"}},

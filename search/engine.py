@@ -511,6 +511,30 @@ class SearchEngine:
                 k: self.manifest.get(k) for k in ("assets", "chunks", "built_at", "cards_factory")},
             "encoder": None if self.manifest is None else self.manifest.get("encoder", {}).get("model"),
         }
+    # ------------------------------------------------------------------ asset graph (catalog/graph)
+
+    def lineage(self, asset_id: str, *, direction: str = "both", depth: int = 3,
+                relations: list[str] | None = None, limit: int = 500) -> dict[str, Any]:
+        """The lineage subgraph around `asset_id` (catalog/graph/lineage.py)."""
+        from assetscout.catalog.graph.lineage import subgraph
+
+        cur = self._cursor()
+        try:
+            return _jsonable(subgraph(cur, asset_id, direction=direction, depth=depth, relations=relations,
+                                      limit=limit).to_dict())
+        finally:
+            cur.close()
+
+    def license_check(self, asset_id: str) -> dict[str, Any]:
+        """The asset's license check across lineage, as the last ingest stored it."""
+        from assetscout.catalog.graph.compliance import stored_check
+
+        cur = self._cursor()
+        try:
+            return _jsonable(stored_check(cur, asset_id).to_dict())
+        finally:
+            cur.close()
+
     # ------------------------------------------------------------------ web pages (search/web)
 
     def similar(self, asset_id: str, k: int = 8) -> list[Hit]:

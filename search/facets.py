@@ -30,6 +30,8 @@ FACETS: dict[str, tuple[str, bool]] = {
     "license_class": ("license_class", False),
     "license": ("license_spdx", False),
     "non_commercial": ("non_commercial", False),
+    "license_lineage": ("license_lineage", False),
+    "commercial_use_lineage": ("commercial_lineage", False),
     "task": ("task_keys", True),
     "modality": ("modality_keys", True),
     "library": ("library", False),

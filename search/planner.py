@@ -65,6 +65,10 @@ def build_where(con: duckdb.DuckDBPyConnection, query: Query) -> Where:
         w.add("a.license_class IN (SELECT unnest(?::VARCHAR[]))", f["license_class"])
     if "non_commercial" in f:
         w.add("a.non_commercial = ?", bool(f["non_commercial"]))
+    if "license_lineage" in f:
+        w.add("a.license_lineage IN (SELECT unnest(?::VARCHAR[]))", f["license_lineage"])
+    if "commercial_use_lineage" in f:
+        w.add(("" if f["commercial_use_lineage"] else "NOT ") + "coalesce(a.commercial_lineage, false)")
     if "task" in f:
         keys = [_task(v) for v in f["task"]]
         w.add("list_has_any(a.task_keys, ?::VARCHAR[])", keys)  # normalized at ingest, as _task does

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping
 
+from assetscout.catalog.graph.compliance import STATUSES as LINEAGE_STATUSES
 from assetscout.catalog.licenses import LICENSE_CLASSES
 from assetscout.catalog.records import ASSET_KINDS
 from assetscout.errors import InvalidInput
@@ -52,6 +53,9 @@ FILTER_KEYS: dict[str, tuple[str, str]] = {
     "multilingual": ("bool", "true: two or more languages, or marked multilingual"),
     "commercial_use": ("bool", "true: a known license that allows commercial use (public-domain, permissive, "
                                "copyleft, weak-copyleft or responsible-AI class, not non-commercial)"),
+    "license_lineage": ("list", "license status across lineage: clean, conflict or unknown (assetscout licenses check)"),
+    "commercial_use_lineage": ("bool", "true: commercial use is safe across lineage (license_lineage clean and the "
+                                       "asset's own license allows commercial use)"),
     "min_parameters": ("int", "minimum parameter count, e.g. 1e6 or 110M"),
     "max_parameters": ("int", "maximum parameter count (exclusive), e.g. 100M"),
     "min_size_bytes": ("int", "minimum size in bytes"),
@@ -277,6 +281,10 @@ def check_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
                 for v in cleaned:
                     if v not in LICENSE_CLASSES:
                         raise InvalidInput(f"license_class {v!r} is not known; use one of {', '.join(LICENSE_CLASSES)}")
+            if key == "license_lineage":
+                for v in cleaned:
+                    if v not in LINEAGE_STATUSES:
+                        raise InvalidInput(f"license_lineage {v!r} is not known; use one of {', '.join(LINEAGE_STATUSES)}")
             out[key] = list(dict.fromkeys(cleaned))
         elif kind == "bool":
             out[key] = _parse_bool(key, raw[0] if isinstance(raw, (list, tuple)) and len(raw) == 1 else raw)

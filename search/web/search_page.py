@@ -19,7 +19,8 @@ from assetscout.search.web.state import SearchState, metric_sort_of
 # facet key -> heading, in sidebar order (facets the engine adds later are shown after these)
 FACET_TITLES = {
     "kind": "Kind", "source": "Source zoo", "task": "Task", "license_class": "License class",
-    "license": "License", "non_commercial": "Non-commercial", "library": "Library", "language": "Language",
+    "license": "License", "non_commercial": "Non-commercial",
+    "license_lineage": "License across lineage", "commercial_use_lineage": "Commercial use across lineage", "library": "Library", "language": "Language",
     "modality": "Modality", "parameters": "Parameters", "dataset": "Trained / evaluated on",
     "organization": "Organization", "format": "Format", "precision": "Precision",
 }
@@ -193,7 +194,8 @@ def _sort_label(sort: str) -> str:
 def _filter_label(item: str) -> str:
     key, _, value = item.partition("=")
     names = {"min_parameters": "parameters ≥", "max_parameters": "parameters <", "license_class": "license class",
-             "non_commercial": "non-commercial", "commercial_use": "commercial use"}
+             "non_commercial": "non-commercial", "commercial_use": "commercial use",
+             "license_lineage": "license across lineage", "commercial_use_lineage": "commercial use across lineage"}
     if key in ("min_parameters", "max_parameters"):
         return f"{names[key]} {value}"
     return f"{names.get(key, key.replace('_', ' '))}: {value}"
