@@ -313,6 +313,8 @@ EVALUATIONS = {
     "interpret": ("interpret", "natural-language interpretation: exact accuracy and false-constraint rate"),
     "structured": ("structured", "judged structured questions with exact answers: set F1 and best-model top-1"),
     "pages": ("pages", "web page latency on a real server: full HTML vs the JSON API, browser first paint"),
+    "recommend": ("recommend", "leave-one-dataset-out: models for a dataset (nDCG@10, top-1) against two baselines"),
+    "licenses": ("licenses", "license compliance across lineage over the whole catalog: counts by status and rule"),
 }
 
 
