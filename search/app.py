@@ -309,7 +309,8 @@ def create_app(settings: AppSettings, *,
             shutil.rmtree(incoming, ignore_errors=True)
 
     tables = add_table_routes(app, settings, holder)  # POST /tables/union, /tables/join (open on first use)
-    pages = add_web_routes(app, settings, holder, tables)  # /, /assets/<id> for browsers, /compare, /tables
+    pages = add_web_routes(app, settings, holder, tables)  # /, /assets/<id> and /compare for browsers, /tables
+    app.state.pages = pages
     return app
 
 

@@ -110,6 +110,9 @@ class SearchEngine:
     def _open(self) -> None:
         self._con = self.catalog.connect()
         self._vocabulary = None
+        self._recommender = None  # built on first use (search/recommend): benchmark vectors take seconds
+        self._dataset_recommender = None
+        self._recommend_lock = threading.Lock()
         self.manifest = read_search_manifest(self.catalog)
         self._cards = self._chunks = None
         self._lexical: LexicalIndex | None = None
@@ -534,6 +537,34 @@ class SearchEngine:
             return _jsonable(stored_check(cur, asset_id).to_dict())
         finally:
             cur.close()
+
+    def recommend_models(self, **kwargs: Any) -> dict[str, Any]:
+        """Models for a dataset, a description or a table (search/recommend/models.py:
+        `recommend_models` takes the same keyword arguments)."""
+        from assetscout.search.recommend.models import ModelRecommender, recommend_models
+
+        with self._recommend_lock:  # one recommender (one cursor) per engine: calls take milliseconds
+            if self._recommender is None:
+                self._recommender = ModelRecommender.open(self.catalog, self.encoder, self._cursor(),
+                                                          save_cache=False)
+            return _jsonable(recommend_models(self._recommender, **kwargs).to_dict())
+
+    def recommend_datasets(self, model: str, *, k: int = 10) -> dict[str, Any]:
+        """Datasets to evaluate or fine-tune `model` on (search/recommend/datasets.py)."""
+        from assetscout.search.recommend.datasets import DatasetRecommender
+
+        with self._recommend_lock:
+            if self._dataset_recommender is None:
+                self._dataset_recommender = DatasetRecommender(
+                    self._cursor(), lambda a, n: [(h.asset_id, h.score) for h in self.similar(a, n)])
+            return _jsonable(self._dataset_recommender.recommend(model, k=k).to_dict())
+
+    def compare(self, asset_ids: list[str]) -> dict[str, Any]:
+        """2-5 assets side by side (search/compare.py); NotFound names an id the catalog lacks."""
+        from assetscout.search.compare import comparison, parse_ids
+
+        ids = parse_ids(list(asset_ids))
+        return _jsonable(comparison([self.asset(i) for i in ids], self.evaluation_rows(ids)))
 
     # ------------------------------------------------------------------ web pages (search/web)
 

@@ -124,6 +124,136 @@ def cmd_licenses(args: argparse.Namespace, catalog_of: Callable) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------- recommend
+
+def format_model_recommendation(r: dict[str, Any]) -> str:
+    t = r["target"]
+    lines = [f"models for {t['label']}" + (f" ({t['dataset_id']})" if t.get("dataset_id") else "")
+             + (f", task {t['task']}" if t.get("task") else "")
+             + (f": {t['evaluated_models']:,} models evaluated on it" if t.get("evaluated_models") else
+                ": no model is evaluated on it, ranked from similar benchmarks")]
+    if r["similar_benchmarks"]:
+        lines.append("similar benchmarks: " + ", ".join(
+            f"{b['benchmark']} ({b['similarity']:.2f})" for b in r["similar_benchmarks"][:5]))
+    if not r["suggestions"]:
+        lines.append("no model matches (loosen --filter / --task)")
+    for n, sgg in enumerate(r["suggestions"], 1):
+        lines.append(f"{n:>3}. {sgg['asset_id']}  [{sgg['score']:.3f}]")
+        lines.append(f"     {sgg['why']}")
+    lines.append(f"({r['considered']:,} models considered; {r['method']})")
+    return "\n".join(lines)
+
+
+def cmd_recommend_models(args: argparse.Namespace, catalog_of: Callable, encoder_of: Callable) -> int:
+    from assetscout.search.query import parse_filter_args
+    from assetscout.search.recommend.models import ModelRecommender, recommend_models, table_description
+
+    table_text = None
+    if args.table is not None:
+        if not args.table.is_file():
+            from assetscout.errors import InvalidInput
+
+            raise InvalidInput(f"{args.table}: no such table file")
+        table_text = table_description(str(args.table), args.table.name)
+    catalog = catalog_of(args)
+    con = catalog.connect()
+    try:
+        rec = ModelRecommender.open(catalog, encoder_of(args), con)
+        result = recommend_models(rec, dataset=args.for_dataset, describe=args.describe, table_text=table_text,
+                                  table_label=args.table.name if args.table else None, task=args.task,
+                                  filters=parse_filter_args(args.filter or []), k=args.k).to_dict()
+    finally:
+        con.close()
+    if args.json:
+        _dump(result)
+    else:
+        print(format_model_recommendation(result))
+    return 0
+
+
+def format_dataset_recommendation(r: dict[str, Any]) -> str:
+    m = r["model"]
+    lines = [f"datasets for {m['asset_id']}" + (f" ({', '.join(m['tasks'][:2])})" if m.get("tasks") else "")
+             + f", license {m.get('license') or 'unknown'}; {r['related_models']:,} related models read"]
+    if r["already_used"]:
+        lines.append(f"already evaluated or trained on ({len(r['already_used'])}): " + ", ".join(r["already_used"][:8])
+                     + (" ..." if len(r["already_used"]) > 8 else ""))
+    if not r["suggestions"]:
+        lines.append("no suggestion: no related model and no task peer uses a dataset of the catalog")
+    for n, sgg in enumerate(r["suggestions"], 1):
+        lines.append(f"{n:>3}. {sgg['dataset_id']}  [{sgg['score']:.3f}]")
+        lines.append(f"     {sgg['why']}")
+    return "\n".join(lines)
+
+
+def cmd_recommend_datasets(args: argparse.Namespace, catalog_of: Callable, encoder_of: Callable) -> int:
+    from assetscout.search.engine import SearchEngine
+
+    engine = SearchEngine.open(catalog_of(args), encoder=encoder_of(args))
+    try:
+        result = engine.recommend_datasets(args.for_model, k=args.k)
+    finally:
+        engine.close()
+    if args.json:
+        _dump(result)
+    else:
+        print(format_dataset_recommendation(result))
+    return 0
+
+
+# ---------------------------------------------------------------------------- compare
+
+def format_comparison(c: dict[str, Any]) -> str:
+    ids = [a["asset_id"] for a in c["assets"]]
+    lines = []
+    for n, a in enumerate(c["assets"], 1):
+        params = f"{a['parameters'] / 1e6:,.1f}M parameters" if a.get("parameters") else "parameters not reported"
+        lines.append(f"[{n}] {a['asset_id']}  ({a.get('kind')}, {params}, license "
+                     f"{a.get('license') or a.get('license_class') or 'unknown'})")
+
+    def table(rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            arrow = {"higher": "higher is better", "lower": "lower is better"}.get(r["direction"] or "", "")
+            lines.append(f"  {r['benchmark']}" + (f"  ({arrow})" if arrow else ""))
+            for n, asset_id in enumerate(ids, 1):
+                v = r["values"].get(asset_id)
+                if v is None:
+                    lines.append(f"    [{n}] not reported")
+                    continue
+                unit = "%" if r.get("unit") == "%" else (f" {r['unit']}" if r.get("unit") else "")
+                extra = f" (best of {v['reported']})" if v["reported"] > 1 else ""
+                best = "  <- best" if r["best"] == asset_id else ""
+                lines.append(f"    [{n}] {v['value']:g}{unit}{extra}  as written: {v['metric']} "
+                             f"{v['value_as_written']:g} ({v['source']}){best}")
+
+    if c["shared"]:
+        lines.append(f"\nbenchmarks they share ({len(c['shared'])}):")
+        table(c["shared"])
+    else:
+        lines.append("\nno benchmark in common")
+    if c["reported_by_one"]:
+        lines.append(f"\nreported by one of them only ({len(c['reported_by_one'])}):")
+        table(c["reported_by_one"][:30])
+        if len(c["reported_by_one"]) > 30:
+            lines.append(f"  ... and {len(c['reported_by_one']) - 30} more (--json lists all)")
+    return "\n".join(lines)
+
+
+def cmd_compare(args: argparse.Namespace, catalog_of: Callable) -> int:
+    from assetscout.search.engine import SearchEngine
+
+    engine = SearchEngine.open(catalog_of(args))
+    try:
+        result = engine.compare(args.asset_ids)
+    finally:
+        engine.close()
+    if args.json:
+        _dump(result)
+    else:
+        print(format_comparison(result))
+    return 0
+
+
 # ---------------------------------------------------------------------------- parsers
 
 def add_graph_parsers(sub: argparse._SubParsersAction, catalog_of: Callable[[argparse.Namespace], Any],
@@ -151,4 +281,37 @@ def add_graph_parsers(sub: argparse._SubParsersAction, catalog_of: Callable[[arg
     q.add_argument("--json", action="store_true", help="print JSON")
     catalog_arg(q)
     q.set_defaults(func=lambda a: cmd_licenses(a, catalog_of))
-    _ = (Path, model_arg, encoder_of)
+
+    p = sub.add_parser("recommend", help="models for a dataset, datasets for a model (from evaluations and lineage)")
+    rsub = p.add_subparsers(dest="recommend_command", required=True, metavar="WHAT")
+    q = rsub.add_parser("models", help="models to use on a dataset: ranked from evaluations on it and on similar "
+                                       "benchmarks, and from lineage; each suggestion explained")
+    what = q.add_mutually_exclusive_group(required=True)
+    what.add_argument("--for-dataset", metavar="ID", help="a dataset of the catalog (asset id or benchmark name)")
+    what.add_argument("--describe", metavar="TEXT", help="your dataset in words, e.g. 'German product reviews, "
+                                                         "star ratings'")
+    what.add_argument("--table", type=Path, metavar="FILE", help="a table file of your data (CSV/TSV/Parquet/JSONL)")
+    q.add_argument("--task", help="the task (e.g. text-classification): models doing it only, and the benchmarks "
+                                  "of that task count as similar")
+    q.add_argument("--filter", action="append", metavar="KEY=VALUE",
+                   help="constraint on the models, as search takes it (repeatable), e.g. max_parameters=100M, "
+                        "license_class=permissive, library=transformers, commercial_use_lineage=true")
+    q.add_argument("--k", type=int, default=10, help="number of models (1-200)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    catalog_arg(q)
+    model_arg(q)
+    q.set_defaults(func=lambda a: cmd_recommend_models(a, catalog_of, encoder_of))
+    q = rsub.add_parser("datasets", help="datasets to evaluate or fine-tune a model on: what its family and similar "
+                                         "models used, its task, license compatibility; each explained")
+    q.add_argument("--for-model", required=True, metavar="ID", help="a model of the catalog")
+    q.add_argument("--k", type=int, default=10, help="number of datasets (1-200)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    catalog_arg(q)
+    model_arg(q)
+    q.set_defaults(func=lambda a: cmd_recommend_datasets(a, catalog_of, encoder_of))
+
+    p = sub.add_parser("compare", help="2-5 models side by side: shared benchmarks, parameters, licenses")
+    p.add_argument("asset_ids", nargs="+", metavar="ID", help="2 to 5 asset ids")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    catalog_arg(p)
+    p.set_defaults(func=lambda a: cmd_compare(a, catalog_of))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from starlette.requests import Request
+
 from assetscout.catalog.graph.lineage import MAX_DEPTH, MAX_NODES
 
 if TYPE_CHECKING:
@@ -56,3 +58,56 @@ def add_graph_routes(app: "FastAPI", holder: "EngineHolder", errors_doc: dict[in
     def license_check_get(asset_id: str = PathParam(description=ID_HELP)) -> Any:
         with holder.reading() as engine:
             return engine.license_check(asset_id)
+
+    @app.get("/recommend/models", tags=["graph"], responses=not_found,
+             summary="Models for a dataset: from evaluations on it, on similar benchmarks, and lineage",
+             description="Give `dataset` (a dataset of the catalog) or `describe` (your data in words). Models "
+                         "evaluated on the dataset come first by their result there; the others by their "
+                         "similarity-weighted percentile on the most similar benchmarks, with their parents' "
+                         "evidence pooled in. Each suggestion says why. The first call builds the benchmark "
+                         "vectors (seconds); later calls take milliseconds.")
+    def recommend_models_get(
+        dataset: str | None = QueryParam(None, max_length=500, description="dataset asset id or benchmark name",
+                                         examples=["hf:dataset/imagenet-1k"]),
+        describe: str | None = QueryParam(None, max_length=4000, description="the dataset in words"),
+        task: str | None = QueryParam(None, max_length=200, description="the task, e.g. text-classification"),
+        filter_: list[str] = QueryParam([], alias="filter", description="KEY=VALUE constraints on the models, as "
+                                        "GET /search takes them, e.g. max_parameters=100M, license_class=permissive"),
+        k: int = QueryParam(10, ge=1, le=200, description="number of models"),
+    ) -> Any:
+        from assetscout.search.query import parse_filter_args
+
+        filters = parse_filter_args(filter_)
+        with holder.reading() as engine:
+            return engine.recommend_models(dataset=dataset, describe=describe, task=task, filters=filters, k=k)
+
+    @app.get("/recommend/datasets", tags=["graph"], responses=not_found,
+             summary="Datasets to evaluate or fine-tune a model on",
+             description="Datasets used (evaluated or trained on) by the model's lineage family and its nearest "
+                         "models by card vector, weighted by closeness, plus the share of same-task models using "
+                         "them; datasets it already uses are listed apart. Each suggestion says who used it and "
+                         "what its license means for the model.")
+    def recommend_datasets_get(
+        model: str = QueryParam(..., max_length=500, description="a model's asset id",
+                                examples=["hf:model/intfloat/multilingual-e5-base"]),
+        k: int = QueryParam(10, ge=1, le=200, description="number of datasets"),
+    ) -> Any:
+        with holder.reading() as engine:
+            return engine.recommend_datasets(model, k=k)
+
+    @app.get("/compare", tags=["graph"], responses=not_found,
+             summary="2-5 assets side by side: shared benchmarks, parameters, licenses",
+             description="Benchmarks the assets share (metric, dataset, each asset's value with the metric and "
+                         "source as written, direction, the best), then those one of them reports; null = not "
+                         "reported. A browser (Accept: text/html) gets the compare page with charts.")
+    def compare_get(request: Request,
+                    ids: list[str] = QueryParam(..., description="2 to 5 asset ids: repeat ids= or comma-separate",
+                                                examples=[["timm:model/resnet50.a1_in1k", "timm:model/resnet18.a1_in1k"]]),
+                    ) -> Any:
+        from assetscout.search.web import wants_html
+
+        if wants_html(request):
+            return request.app.state.pages.compare(request)
+        with holder.reading() as engine:
+            return engine.compare(ids)
+

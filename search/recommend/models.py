@@ -259,11 +259,11 @@ class ModelRecommender:
                 break
         parts = []
         if d:
-            parts.append(f"{d['metric']} {d['value']:g} on {d['benchmark']} (better than {d['percentile']:.0%} of "
-                         f"{d['of_models']} models evaluated there)")
+            parts.append(f"{d['metric']} {d['value']:g} on {d['benchmark']} itself (rank {_rank_of(d)} of "
+                         f"{d['of_models']})")
         for e in evidence[:2]:
-            parts.append(f"{e['metric']} {e['value']:g} on {e['benchmark']} (top {1 - e['percentile']:.0%} of "
-                         f"{e['of_models']}; similar {e['similarity']:.2f})")
+            parts.append(f"{e['metric']} {e['value']:g} on {e['benchmark']} (rank {_rank_of(e)} of {e['of_models']}; "
+                         f"{e['benchmark']} is similar: {e['similarity']:.2f})")
         if parent:
             parts.append(f"derived from {parent['asset_id']} (mean percentile {parent['mean_percentile']:.0%} on "
                          "similar benchmarks)")
@@ -275,6 +275,11 @@ class ModelRecommender:
         return Suggestion(model, m.get("name") or model, round(score, 4), d, evidence, parent, m.get("license"),
                           m.get("license_class"), m.get("parameters"), m.get("library"),
                           "; ".join(parts + facts))
+
+
+def _rank_of(e: dict[str, Any]) -> int:
+    """The rank a percentile stands for among `of_models` (1 = best; ties share a mean rank)."""
+    return int(round((1 - e["percentile"]) * (e["of_models"] - 1))) + 1
 
 
 def _model_meta(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -289,3 +294,64 @@ def _model_meta(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, dic
 def _unit(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.where(norms == 0, 1, norms)
+
+
+def allowed_models(con: duckdb.DuckDBPyConnection, filters: dict[str, Any] | None,
+                   task: str | None = None) -> set[str] | None:
+    """Model ids passing the search filters (parameters, license, library... as `assetscout search
+    --filter` takes them) and doing `task` (stated, or evaluated on a benchmark of that task); None: all."""
+    if not filters and not task:
+        return None
+    from assetscout.search.planner import build_where
+    from assetscout.search.query import Query
+
+    query = Query.build(kinds=["model"], filters=dict(filters or {}))
+    where = build_where(con, query)
+    sql = f"SELECT a.asset_id FROM asset_view a WHERE {where.sql}"
+    params = list(where.params)
+    if task:
+        sql += (" AND (list_contains(a.task_keys, ?) OR a.asset_id IN (SELECT asset_id FROM evaluation "
+                "WHERE regexp_replace(lower(task), '[^a-z0-9]+', '-', 'g') = ?))")
+        params += [task_key(task), task_key(task)]
+    return {r[0] for r in con.execute(sql, params).fetchall()}
+
+
+def table_description(path: str, label: str | None = None) -> str:
+    """A table file as the recommender reads it: its name, columns and a few values of each."""
+    from pathlib import Path
+
+    from assetscout.embed.serialize import representative_values, serialize_schema
+    from assetscout.tables.read import TableReadError, read_table
+
+    try:
+        res = read_table(path)
+    except TableReadError as exc:
+        raise InvalidInput(f"cannot read table {label or path!r}: {exc.reason}") from None
+    name = Path(label or path).stem
+    text = serialize_schema(name, [(c.name, None) for c in res.columns])
+    samples = []
+    for c in res.columns[:12]:
+        values = representative_values(c.distinct, limit=3, max_chars=30)
+        if values:
+            samples.append(f"{c.name}: {', '.join(values)}")
+    return text + (". values " + "; ".join(samples) if samples else "")
+
+
+def recommend_models(rec: ModelRecommender, *, dataset: str | None = None, describe: str | None = None,
+                     table_text: str | None = None, table_label: str | None = None, task: str | None = None,
+                     filters: dict[str, Any] | None = None, k: int = 10, use_direct: bool = True) -> Recommendation:
+    """The one entry point of CLI and HTTP: exactly one of dataset, describe, table_text."""
+    given = [x for x in (dataset, describe, table_text) if x is not None]
+    if len(given) != 1:
+        raise InvalidInput("say what the models are for: exactly one of a dataset id (--for-dataset / dataset=), "
+                           "a description (--describe / describe=) or a table (--table)")
+    allowed = allowed_models(rec.con, filters, task)  # bad filters are refused before anything else
+    if dataset is not None:
+        target = rec.target_for_dataset(dataset)
+        if task and not target.task:
+            target.task = task_key(task)
+    elif describe is not None:
+        target = rec.target_for_text(describe, task)
+    else:
+        target = rec.target_for_text(str(table_text), task, label=table_label or "your table")
+    return rec.recommend(target, k=k, allowed=allowed, use_direct=use_direct)

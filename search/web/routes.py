@@ -108,7 +108,8 @@ class WebPages:
 
     # ------------------------------------------------------------------ compare
     def compare(self, request: Request) -> Response:
-        from assetscout.search.web.compare_page import compare_view, parse_ids
+        from assetscout.search.compare import parse_ids
+        from assetscout.search.web.compare_page import compare_view
 
         try:
             ids = parse_ids(request.query_params.getlist("ids"))
@@ -185,14 +186,13 @@ class WebPages:
 
 
 def add_web_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder, tables: TablesHolder) -> WebPages:
-    """Register /, /compare, /tables and /static on `app` (the asset page is app.py's /assets route)."""
+    """Register /, /tables and /static on `app` (the asset page is app.py's /assets route, the compare page
+    http_graph's /compare: both answer API clients with JSON)."""
     from starlette.staticfiles import StaticFiles
 
     pages = WebPages(settings, engines, tables)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_api_route("/", pages.search, methods=["GET"], include_in_schema=False, response_class=HTMLResponse)
-    app.add_api_route("/compare", pages.compare, methods=["GET"], include_in_schema=False,
-                      response_class=HTMLResponse)
     app.add_api_route("/tables", pages.tables_get, methods=["GET"], include_in_schema=False,
                       response_class=HTMLResponse)
     app.add_api_route("/tables", pages.tables_post, methods=["POST"], include_in_schema=False,
