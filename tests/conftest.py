@@ -63,3 +63,71 @@ def write_tiny_lake(root: Path) -> Path:
 def tiny_lake_writer():
     """`write_tiny_lake(root)`, for tests in folders that cannot import conftest."""
     return write_tiny_lake
+
+
+# ---------------------------------------------------------------------------- the asset-graph zoo
+# A small zoo of Hub cards whose lineage and licenses exercise every graph rule, bad metadata
+# included, written as cards/<owner>@<name>.md (the generic card reader's collection form).
+
+# repo id -> YAML front matter lines (kind follows the keys: task_categories makes a dataset)
+CARDS: dict[str, list[str]] = {
+    # non-commercial parent, a commercial fine-tune of it, and a quantization of that (2 hops)
+    "org/base-nc": ["license: cc-by-nc-4.0", "pipeline_tag: text-classification"],
+    "org/child-apache": ["license: apache-2.0", "base_model: org/base-nc", "base_model_relation: finetune",
+                         "pipeline_tag: text-classification"],
+    "org/grandchild": ["license: apache-2.0", "base_model: org/child-apache", "base_model_relation: quantized"],
+    # RAIL use restrictions: dropped by an MIT adapter, kept by an OpenRAIL fine-tune
+    "org/rail-base": ["license: creativeml-openrail-m"],
+    "org/rail-adapter-mit": ["license: mit", "base_model: org/rail-base", "base_model_relation: adapter"],
+    "org/rail-finetune": ["license: openrail", "base_model: org/rail-base", "base_model_relation: finetune"],
+    # a vendor community license replaced by Apache
+    "org/llama-base": ["license: llama2"],
+    "org/llama-apache": ["license: apache-2.0", "base_model: org/llama-base", "base_model_relation: finetune"],
+    # share-alike parent, permissive child
+    "org/sa-base": ["license: cc-by-sa-4.0"],
+    "org/sa-child-mit": ["license: mit", "base_model: org/sa-base", "base_model_relation: finetune"],
+    # trained on non-commercial data
+    "org/trained-on-nc": ["license: apache-2.0", "datasets:", "- org/nc-data", "pipeline_tag: text-classification"],
+    # parents that cannot be checked: missing from the catalog, unlicensed
+    "org/orphan": ["license: mit", "base_model: missing/parent", "base_model_relation: finetune"],
+    "org/unlicensed-base": ["pipeline_tag: text-classification"],
+    "org/child-of-unlicensed": ["license: mit", "base_model: org/unlicensed-base", "base_model_relation: finetune"],
+    # bad metadata: a two-model cycle and a self-loop
+    "org/cyc-a": ["license: mit", "base_model: org/cyc-b", "base_model_relation: finetune"],
+    "org/cyc-b": ["license: mit", "base_model: org/cyc-a", "base_model_relation: finetune"],
+    "org/selfie": ["license: mit", "base_model: org/selfie", "base_model_relation: finetune"],
+    # clean: permissive child of a permissive parent
+    "org/clean-base": ["license: mit", "pipeline_tag: text-classification"],
+    "org/clean-child": ["license: apache-2.0", "base_model: org/clean-base", "base_model_relation: finetune",
+                        "pipeline_tag: text-classification", "datasets:", "- org/open-data"],
+    # datasets
+    "org/nc-data": ["license: cc-by-nc-4.0", "task_categories:", "- text-classification"],
+    "org/open-data": ["license: cc0-1.0", "task_categories:", "- text-classification"],
+    "org/nd-data": ["license: cc-by-nc-nd-4.0", "task_categories:", "- summarization"],
+    "org/derived-data": ["license: mit", "task_categories:", "- summarization", "source_datasets:", "- org/nd-data"],
+}
+
+
+def write_graph_cards(root: Path) -> Path:
+    """Write CARDS under root/cards; returns that folder."""
+    folder = root / "cards"
+    folder.mkdir(parents=True, exist_ok=True)
+    for repo, meta in CARDS.items():
+        body = f"# {repo.split('/')[1]}\n\nA test card for {repo}.\n"
+        (folder / f"{repo.replace('/', '@', 1)}.md").write_text("---\n" + "\n".join(meta) + "\n---\n" + body,
+                                                             encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def graph_catalog(tmp_path_factory):
+    """The graph zoo ingested (no search index): (catalog, cards folder)."""
+    from assetscout.catalog.ingest import ingest
+    from assetscout.catalog.store import open_catalog
+
+    root = tmp_path_factory.mktemp("graph")
+    folder = write_graph_cards(root)
+    catalog = open_catalog(root / "catalog")
+    report = ingest([folder], catalog)
+    assert not report.rejected, report.rejected
+    return catalog, folder
