@@ -5,11 +5,11 @@ dataset assets), each user weighted by how close it is to the model:
 
     family    parents, children and siblings in the lineage graph (base, finetune, ...)   1.0
     similar   the nearest models by card vector (the search index), their cosine          cos
-    task      every model of the same task, as a share of them                              0.5 x share
+    task      the models of the same task that use any dataset, as a share of them        0.5 x share
 
 score(d) = sum of the family and similar users' weights / their total weight + 0.5 x the
-share of same-task models that use d. Datasets the model already uses are listed apart;
-datasets of another modality (a vision dataset for a text model) are left out. Each
+share of same-task models (of those that use any dataset) that use d. Datasets the model
+already uses are listed apart; datasets of another modality (a vision dataset for a text model) are left out. Each
 suggestion says who used it and what its license means for the model: evaluating on a
 dataset is one thing, fine-tuning on a non-commercial one makes the result non-commercial.
 """
@@ -156,9 +156,13 @@ class DatasetRecommender:
         if sim:
             parts.append(f"used by {len(sim)} similar models (e.g. {sim[0]['asset_id']}, {sim[0]['similarity']:.2f})")
         if share:
-            parts.append(f"{share:.0%} of {', '.join(m['tasks'][:2])} models use it")
+            parts.append(f"{_share(share)} of the {', '.join(m['tasks'][:2])} models with known datasets use it")
         return DatasetSuggestion(d, dm.get("name") or d, round(s, 4), fam[:10], sim, round(share, 4), evaluated,
                                  trained, dm.get("license"), note, "; ".join(parts + [note]))
+
+
+def _share(x: float) -> str:
+    return "under 1%" if 0 < x < 0.005 else f"{x:.0%}"
 
 
 def license_note(dataset: dict[str, Any], model: dict[str, Any]) -> str:
