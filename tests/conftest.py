@@ -92,6 +92,8 @@ CARDS: dict[str, list[str]] = {
     "org/orphan": ["license: mit", "base_model: missing/parent", "base_model_relation: finetune"],
     "org/unlicensed-base": ["pipeline_tag: text-classification"],
     "org/child-of-unlicensed": ["license: mit", "base_model: org/unlicensed-base", "base_model_relation: finetune"],
+    # a custom license of its own: terms not machine-readable
+    "org/custom-lic": ["license: other"],
     # bad metadata: a two-model cycle and a self-loop
     "org/cyc-a": ["license: mit", "base_model: org/cyc-b", "base_model_relation: finetune"],
     "org/cyc-b": ["license: mit", "base_model: org/cyc-a", "base_model_relation: finetune"],

@@ -58,7 +58,7 @@ def test_licenses_check(zoo, capsys):
 def test_eval_licenses_and_info(zoo, capsys):
     rc, out, _ = _run(capsys, "eval", "licenses", "--catalog", zoo, "--json", "--sample", "2")
     data = json.loads(out)
-    assert rc == 0 and data["assets"] == 23 and data["stored_status_agrees"] == 23
+    assert rc == 0 and data["assets"] == 24 and data["stored_status_agrees"] == 24
     assert data["findings_by_rule"]["share-alike-ancestor"]["assets"] == 1
     assert len(data["sample"]["conflict"]) == 2 and len(data["sample"]["clean"]) == 2
     rc, out, _ = _run(capsys, "info", "--catalog", zoo)

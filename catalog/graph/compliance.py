@@ -61,6 +61,7 @@ RULES: dict[str, tuple[str, str]] = {  # rule -> (severity, what it means)
     "community-license-dropped": ("conflict", "an ancestor's vendor license binds derivatives, the asset declares "
                                               "another license"),
     "own-license-unknown": ("unknown", "the asset states no license that is recognized"),
+    "own-license-custom": ("unknown", "the asset has a custom license ('other'): terms not machine-readable"),
     "ancestor-license-unknown": ("unknown", "an ancestor's or training dataset's license is not recognized"),
     "custom-ancestor-license": ("unknown", "an ancestor has a custom license ('other'): terms not machine-readable"),
     "ancestor-not-in-catalog": ("unknown", "an ancestor or training dataset is not in the catalog: its license "
@@ -199,6 +200,9 @@ class LineageLicenses:
         if own.license_class == "unknown" and own.non_commercial is None:
             add("own-license-unknown", None, None, "own license", "",
                 f"{asset_id} states {own.label}: its terms, and so what it may inherit, cannot be checked")
+        elif own.spdx == "LicenseRef-Other":
+            add("own-license-custom", None, None, "own license", "",
+                f"{asset_id} has a custom license ({own.raw or 'other'}): what it allows must be read by hand")
         ancestors = self.ancestors(asset_id)
         for ancestor, path in ancestors:
             self._ancestor_rules(add, asset_id, own, ancestor, path)

@@ -92,9 +92,10 @@ class WebPages:
             with self.engines.reading() as engine:
                 asset = engine.asset(asset_id)
                 similar = engine.similar(asset_id, 8)
+                graph = _graph_views(engine, asset)
         except (NotFound, InvalidInput, CatalogError) as exc:
             return error_page(_status(exc), _message(exc))
-        return page("asset.html", {**asset_view(asset, similar, self._preview), "nav": "search"})
+        return page("asset.html", {**asset_view(asset, similar, self._preview), **graph, "nav": "search"})
 
     def _preview(self, table_id: str) -> dict[str, Any] | None:
         from assetscout.search.web.tables_page import preview_rows
@@ -198,3 +199,17 @@ def add_web_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder, t
     app.add_api_route("/tables", pages.tables_post, methods=["POST"], include_in_schema=False,
                       response_class=HTMLResponse)
     return pages
+
+
+def _graph_views(engine: Any, asset: dict[str, Any]) -> dict[str, Any]:
+    """The asset graph beside an asset page: its license check across lineage (stored at ingest)
+    and, for a model, datasets to try next; each links to its JSON view."""
+    out: dict[str, Any] = {"license_check": None, "dataset_suggestions": []}
+    try:
+        out["license_check"] = engine.license_check(asset["asset_id"])
+    except CatalogError:
+        pass  # a catalog from before the check: the page shows no section
+    if asset.get("kind") == "model":
+        out["dataset_suggestions"] = engine.recommend_datasets(asset["asset_id"], k=5)["suggestions"]
+    return out
+

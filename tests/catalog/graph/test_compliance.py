@@ -17,6 +17,7 @@ EXPECTED = {  # asset -> (status, commercial use safe across lineage, rules fire
     "hf:model/org/trained-on-nc": ("conflict", False, {"non-commercial-training-data"}),
     "hf:model/org/orphan": ("unknown", False, {"ancestor-not-in-catalog"}),
     "hf:model/org/unlicensed-base": ("unknown", False, {"own-license-unknown"}),
+    "hf:model/org/custom-lic": ("unknown", False, {"own-license-custom"}),
     "hf:model/org/child-of-unlicensed": ("unknown", False, {"ancestor-license-unknown"}),
     "hf:dataset/org/derived-data": ("conflict", False, {"non-commercial-ancestor", "no-derivatives-ancestor"}),
     "hf:model/org/clean-child": ("clean", True, set()),
@@ -101,7 +102,7 @@ def test_stored_check_errors(con):
 
 def test_summary_counts(checks):
     s = summarize(list(checks.values()))
-    assert s["assets"] == 23 and sum(s["by_status"].values()) == 23
+    assert s["assets"] == 24 and sum(s["by_status"].values()) == 24
     assert s["by_status"]["conflict"] == 7
     assert s["findings_by_rule"]["non-commercial-ancestor"] == {
         "severity": "conflict", "findings": 3, "assets": 3, "meaning": RULES["non-commercial-ancestor"][1]}
@@ -122,7 +123,7 @@ def test_filters_and_facet(graph_catalog):
         assert counts == {"conflict": 7}
         everything = engine.facets(Query.build())
         assert {v.value: v.count for v in everything.counts["license_lineage"]} == {
-            "clean": 13, "conflict": 7, "unknown": 3}
+            "clean": 13, "conflict": 7, "unknown": 4}
     finally:
         engine.close()
     with pytest.raises(InvalidInput, match="license_lineage 'dirty' is not known"):

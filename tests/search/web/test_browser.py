@@ -114,6 +114,7 @@ def test_open_an_asset_page(page) -> None:
     assert "/assets/" in page.url
     assert page.locator("#evaluations table tbody tr").count() >= 1
     assert page.locator("#similar li").count() >= 1
+    assert page.locator("#license-lineage .badge").first.inner_text() in ("clean", "conflict", "unknown")
     shot(page, "asset")
 
 
