@@ -12,7 +12,9 @@ mention to one dataset asset when the evidence allows:
 
 When one key names several dataset assets, the strongest evidence wins (id or name over
 title over listed alias over curated alias), then the source (Papers with Code, whose
-ids are the ones evaluation tables use, then canonical HF datasets), then the id. Names
+ids are the ones evaluation tables use, then canonical HF datasets), then the id; a
+title or alias that several datasets of one source share equally resolves to none of
+them (only the id would choose, and the id says nothing about which was meant). Names
 left unresolved are reported, with counts, so the alias table can grow.
 """
 
@@ -94,12 +96,18 @@ def build_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "SELECT asset_id, name, title, aliases, source FROM asset WHERE kind = 'dataset'"
     ).fetchall()
     best: dict[str, tuple[tuple[int, int, str], str, str, str]] = {}
+    tied: set[str] = set()  # keys that several datasets claim with equal evidence from one source
 
     def offer(key: str, dataset_id: str, alias: str, evidence: str, source: str) -> None:
         if not key:
             return
         rank = (_EVIDENCE_RANK[evidence], _source_rank(source), dataset_id)
-        if key not in best or rank < best[key][0]:
+        old = best.get(key)
+        if old is not None and old[0][:2] == rank[:2] and old[1] != dataset_id and evidence in ("title", "alias"):
+            tied.add(key)  # e.g. four flax-sentence-embeddings/stackexchange_* cards titled "stackexchange"
+        elif old is None or rank[:2] < old[0][:2]:
+            tied.discard(key)
+        if old is None or rank < old[0]:
             best[key] = (rank, dataset_id, alias, evidence)
 
     for asset_id, name, title, aliases, source in rows:
@@ -111,6 +119,9 @@ def build_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         for a in aliases or []:
             a = a.split(":", 1)[-1] if a.startswith("pwc:") else a
             offer(alias_key(a), asset_id, a, "alias", source)
+    for key in tied:  # only the id would break the tie: which of them is meant is unknown, so none is
+        if best[key][3] in ("title", "alias"):
+            del best[key]
     exact = {k: v[1] for k, v in best.items()}
     for alias, canonical in _curated():
         target = exact.get(alias_key(canonical))
