@@ -69,7 +69,8 @@ def evaluate_models(rec: Any, *, min_models: int = 5, progress: bool = False) ->
         bench = ev.benches[j]
         target = rec.target_for_bench(j)
         weights = rec.neighbour_weights(target, hide=j)
-        hidden = np.asarray([k == rec.name_keys[j] for k in rec.name_keys])
+        hidden = np.zeros(len(ev.benches), bool)
+        hidden[rec.same_name[rec.name_keys[j]]] = True  # what neighbour_weights hid
         score, _ = rec.transfer_scores(weights)
         cands = np.flatnonzero(ev.mask[:, j])
         truth = ev.quality[cands, j].astype(np.float64)

@@ -554,9 +554,13 @@ class SearchEngine:
         from assetscout.search.recommend.datasets import DatasetRecommender
 
         with self._recommend_lock:
-            if self._dataset_recommender is None:
-                self._dataset_recommender = DatasetRecommender(
-                    self._cursor(), lambda a, n: [(h.asset_id, h.score) for h in self.similar(a, n)])
+            if self._dataset_recommender is None:  # reads what it needs once; the cursor is not kept
+                cur = self._cursor()
+                try:
+                    self._dataset_recommender = DatasetRecommender(
+                        cur, lambda a, n: [(h.asset_id, h.score) for h in self.similar(a, n)])
+                finally:
+                    cur.close()
             return _jsonable(self._dataset_recommender.recommend(model, k=k).to_dict())
 
     def compare(self, asset_ids: list[str]) -> dict[str, Any]:

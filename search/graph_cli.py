@@ -14,9 +14,14 @@ from typing import Any
 from assetscout.catalog.graph.lineage import MAX_DEPTH
 
 
-def _dump(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
-    sys.stdout.write("\n")
+def _emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str]) -> int:
+    """`data` as JSON with --json, else as `text(data)`; the exit code of a command that answered."""
+    if args.json:
+        json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(text(data))
+    return 0
 
 
 # ---------------------------------------------------------------------------- lineage
@@ -87,11 +92,7 @@ def cmd_lineage(args: argparse.Namespace, catalog_of: Callable) -> int:
                      limit=args.limit).to_dict()
     finally:
         con.close()
-    if args.json:
-        _dump(g)
-    else:
-        print(format_lineage(g))
-    return 0
+    return _emit(args, g, format_lineage)
 
 
 # ---------------------------------------------------------------------------- licenses
@@ -117,11 +118,9 @@ def cmd_licenses(args: argparse.Namespace, catalog_of: Callable) -> int:
         checks = [stored_check(con, a).to_dict() for a in args.asset_ids]
     finally:
         con.close()
-    if args.json:
-        _dump(checks if len(checks) > 1 else checks[0])
-    else:
-        print("\n\n".join(format_license_check(c) for c in checks))
-    return 0
+    if len(checks) == 1:
+        return _emit(args, checks[0], format_license_check)
+    return _emit(args, checks, lambda cs: "\n\n".join(format_license_check(c) for c in cs))
 
 
 # ---------------------------------------------------------------------------- recommend
@@ -164,11 +163,7 @@ def cmd_recommend_models(args: argparse.Namespace, catalog_of: Callable, encoder
                                   filters=parse_filter_args(args.filter or []), k=args.k).to_dict()
     finally:
         con.close()
-    if args.json:
-        _dump(result)
-    else:
-        print(format_model_recommendation(result))
-    return 0
+    return _emit(args, result, format_model_recommendation)
 
 
 def format_dataset_recommendation(r: dict[str, Any]) -> str:
@@ -194,11 +189,7 @@ def cmd_recommend_datasets(args: argparse.Namespace, catalog_of: Callable, encod
         result = engine.recommend_datasets(args.for_model, k=args.k)
     finally:
         engine.close()
-    if args.json:
-        _dump(result)
-    else:
-        print(format_dataset_recommendation(result))
-    return 0
+    return _emit(args, result, format_dataset_recommendation)
 
 
 # ---------------------------------------------------------------------------- compare
@@ -247,11 +238,7 @@ def cmd_compare(args: argparse.Namespace, catalog_of: Callable) -> int:
         result = engine.compare(args.asset_ids)
     finally:
         engine.close()
-    if args.json:
-        _dump(result)
-    else:
-        print(format_comparison(result))
-    return 0
+    return _emit(args, result, format_comparison)
 
 
 # ---------------------------------------------------------------------------- parsers

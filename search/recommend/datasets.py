@@ -62,8 +62,8 @@ class DatasetRecommender:
     """Dataset use, lineage and task peers of one catalog, in memory."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, similar: Any = None) -> None:
-        """`similar(asset_id, k)` -> [(asset_id, cosine)], e.g. from SearchEngine.similar; None: no such evidence."""
-        self.con = con
+        """`similar(asset_id, k)` -> [(asset_id, cosine)], e.g. from SearchEngine.similar; None: no such evidence.
+        Everything is read from `con` here; it is not used afterwards."""
         self.similar = similar
         self.uses: dict[str, dict[str, tuple[bool, bool]]] = defaultdict(dict)  # model -> dataset -> (eval, train)
         for asset_id, dataset_id, evaluated, trained in con.execute(

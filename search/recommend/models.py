@@ -102,6 +102,9 @@ class ModelRecommender:
         self.tasks = np.asarray([b.task or "" for b in self.ev.benches], object)
         self.families = [b.family for b in self.ev.benches]
         self.name_keys = [alias_key(b.name) for b in self.ev.benches]
+        self.same_name: dict[str, list[int]] = defaultdict(list)  # benchmarks under one name (hidden together)
+        for i, key in enumerate(self.name_keys):
+            self.same_name[key].append(i)
         self.parents = self._model_parents()
 
     @classmethod
@@ -141,7 +144,7 @@ class ModelRecommender:
             raise InvalidInput("dataset must be a non-empty string of at most 500 characters")
         j = self.ev.bench_of_dataset(dataset)
         if j is None:
-            keyed = [i for i, k in enumerate(self.name_keys) if k == alias_key(dataset)]
+            keyed = self.same_name.get(alias_key(dataset), [])
             j = max(keyed, key=lambda i: self.ev.benches[i].n_models) if keyed else None
         if j is not None:
             return self.target_for_bench(j)
@@ -180,8 +183,7 @@ class ModelRecommender:
             sim = sim + s.w_family * np.asarray([f == target.family for f in self.families], np.float32)
         for own in {hide, target.bench} - {None}:
             sim[own] = 0
-            key = self.name_keys[own]
-            sim[[i for i, k in enumerate(self.name_keys) if k == key]] = 0
+            sim[self.same_name[self.name_keys[own]]] = 0
         keep = np.argsort(-sim, kind="stable")[: s.neighbours]
         weights = np.zeros(n, np.float32)
         weights[keep] = sim[keep]
