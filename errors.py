@@ -41,3 +41,19 @@ class NotInCatalog(NotFound, InvalidInput):
     Both a lookup miss (HTTP 404) and a bad argument (CLI exit 2), so each layer maps
     it the way it maps its own kind of mistake.
     """
+
+
+def check_unicode(text: str, what: str) -> str:
+    """`text` if it is valid Unicode; InvalidInput naming the first lone surrogate otherwise.
+
+    Python strings may hold lone UTF-16 surrogates (a JSON "\\ud800", a CLI argument of
+    undecodable bytes); they cannot be encoded, indexed or echoed, so they are refused
+    where text enters, not discovered by whichever encoder, log or page meets them first.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start]
+        raise InvalidInput(f"{what} is not valid Unicode: a lone surrogate U+{ord(bad):04X} at position {exc.start} "
+                           "(send text encoded as UTF-8)") from None
+    return text

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
 
+from starlette.requests import Request
+
 from assetscout import __version__
 from assetscout.errors import AssetScoutError, CatalogError, InvalidInput
 from assetscout.search.query import FILTER_KEYS, MAX_K, MAX_TEXT_CHARS, SORT_HELP, Query, parse_filter_args
@@ -80,22 +82,53 @@ def _safe_json(value: Any) -> Any:
     return str(value)
 
 
+# query parameters every route takes besides its own: content negotiation (search/web wants_html)
+_COMMON_QUERY_PARAMS = frozenset({"format"})
+_declared: dict[int, frozenset[str]] = {}
+
+
+def refuse_unknown_query_params(request: "Request") -> None:
+    """A query parameter the route does not take is refused, naming the ones it does.
+
+    Without this a typo ('?limt=5', '?filters=...') is silently ignored and the client
+    gets an answer to a question it did not ask. Pages outside the API schema read
+    their query strings themselves and are left alone.
+    """
+    route = request.scope.get("route")
+    if route is None or not getattr(route, "include_in_schema", False) or not hasattr(route, "dependant"):
+        return
+    allowed = _declared.get(id(route))
+    if allowed is None:
+        names: set[str] = set()
+        todo = [route.dependant]
+        while todo:  # the route's own parameters and those of its dependencies (query_params of search)
+            dependant = todo.pop()
+            names.update(f.alias for f in dependant.query_params)
+            todo.extend(dependant.dependencies)
+        allowed = _declared[id(route)] = frozenset(names) | _COMMON_QUERY_PARAMS
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        takes = ", ".join(sorted(allowed - _COMMON_QUERY_PARAMS)) or "none"
+        raise InvalidInput(f"unknown query parameter(s) {', '.join(repr(u) for u in unknown[:5])} on "
+                           f"{request.url.path}; it takes: {takes}")
+
+
 def create_app(settings: AppSettings, *,
                opener: "Callable[[Path, Encoder | None], SearchEngine] | None" = None) -> "FastAPI":
     """The FastAPI app for `settings`. `opener(catalog_dir, encoder)` replaces
     `SearchEngine.open` (tests give a fake engine); the engine opens on first use."""
-    from fastapi import Body, Depends, FastAPI, Request
+    from fastapi import Body, Depends, FastAPI
     from fastapi import Path as PathParam
     from fastapi import Query as QueryParam
     from fastapi.responses import JSONResponse
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
     from pydantic import BaseModel, ConfigDict, Field
-    from starlette.concurrency import run_in_threadpool
 
     from assetscout.search.http_engine import EngineHolder
     from assetscout.search.http_errors import ApiError, ErrorBody, install_error_handlers
     from assetscout.search.http_graph import add_graph_routes
-    from assetscout.search.http_ingest import ingest_uploads, uploads_root
+    from assetscout.search.http_ingest import check_storable, ingest_uploads, uploads_root
+    from assetscout.search.http_jobs import IngestJobs
     from assetscout.search.http_limits import BodyLimitMiddleware
     from assetscout.search.http_tables import PREFIX as TABLES_PREFIX
     from assetscout.search.http_tables import add_table_routes
@@ -104,11 +137,16 @@ def create_app(settings: AppSettings, *,
 
     class ApiJSON(JSONResponse):
         def render(self, content: Any) -> bytes:
-            return json.dumps(content, ensure_ascii=False, allow_nan=False, default=_safe_json,
-                              separators=(",", ":")).encode("utf-8")
+            text = json.dumps(content, ensure_ascii=False, allow_nan=False, default=_safe_json, separators=(",", ":"))
+            try:
+                return text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate from stored data: JSON's \uXXXX escapes carry it
+                return json.dumps(content, ensure_ascii=True, allow_nan=False, default=_safe_json,
+                                  separators=(",", ":")).encode("ascii")
 
     catalog_dir: Path = settings.catalog_dir  # type: ignore[assignment]  # resolved in __post_init__
     holder = EngineHolder(catalog_dir, settings.encoder, opener=opener)
+    jobs = IngestJobs()
     upload_limits = UploadLimits(max_files=settings.max_upload_files, max_file_bytes=settings.max_file_bytes)
     filter_help = "; ".join(f"{k} ({h})" for k, (_, h) in FILTER_KEYS.items())
     errors_doc = {400: {"model": ErrorBody, "description": "invalid input (the message says which)"},
@@ -117,11 +155,12 @@ def create_app(settings: AppSettings, *,
     @contextlib.asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         yield
+        jobs.close()
         holder.close()
         tables.close()
 
     app = FastAPI(
-        lifespan=lifespan, title="assetscout", version=__version__,
+        lifespan=lifespan, dependencies=[Depends(refuse_unknown_query_params)], title="assetscout", version=__version__,
         description="Search ML assets (model cards, dataset cards, tables) by text, facets and metrics. "
                     "Every error is `{\"error\": {\"status\", \"code\", \"message\"}}`.",
         default_response_class=ApiJSON,
@@ -173,7 +212,7 @@ def create_app(settings: AppSettings, *,
         return build_query(q, kinds, parse_filter_args(filter_), metric, sort, k, offset, explain, interpret, literal)
 
     class MetricBody(BaseModel):
-        model_config = ConfigDict(extra="forbid")
+        model_config = ConfigDict(extra="forbid", strict=True)
         metric: str = Field(description="metric name, e.g. top1, accuracy, ndcg_at_10")
         op: str = Field(">=", description="one of >=, >, <=, <, =")
         value: float
@@ -184,7 +223,7 @@ def create_app(settings: AppSettings, *,
     class SearchBody(BaseModel):
         """POST /search: the same query as GET /search, as JSON."""
 
-        model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{
             "text": "apache-licensed sentence embedding model", "kinds": ["model"],
             "filters": {"license": "apache-2.0", "max_parameters": "100M"}, "metrics": ["ndcg_at_10>=0.5"],
             "k": 10}]})
@@ -282,14 +321,19 @@ def create_app(settings: AppSettings, *,
             "description": "cards, JSON, YAML, CSV... Each file's name may carry relative folders "
                            "(e.g. datasets/squad/README.md): readers recognize files by name and folder"}}}}}}}
 
-    @app.post("/ingest", tags=["ingest"], openapi_extra=upload_doc,
+    job_doc = {"model": ErrorBody, "description": "no such job (jobs are kept in memory until a restart)"}
+
+    @app.post("/ingest", tags=["ingest"], openapi_extra=upload_doc, status_code=202,
               responses={**errors_doc, 401: {"model": ErrorBody, "description": "missing or wrong token"},
                          403: {"model": ErrorBody, "description": "ingest disabled"},
                          413: {"model": ErrorBody, "description": "a file or the body is too large"},
                          415: {"model": ErrorBody, "description": "not multipart/form-data"}},
-              summary="Upload files, ingest them, rebuild the search index (token-protected)",
+              summary="Upload files; a background job ingests them and updates the indexes (token-protected)",
               description=f"At most {settings.max_upload_files} files, {settings.max_file_bytes:,} bytes per "
-                          f"file, {settings.max_upload_bytes:,} bytes per request. Returns the ingest report.")
+                          f"file, {settings.max_upload_bytes:,} bytes per request. Answers 202 with the job as "
+                          "soon as the files are received; GET its status_url (also in the Location header) "
+                          "until status is done (the ingest report) or failed (the error). Searches keep "
+                          "answering from the previous catalog meanwhile.")
     async def ingest_post(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Any:
         check_token(credentials)
         content_type = request.headers.get("content-type", "")
@@ -304,9 +348,23 @@ def create_app(settings: AppSettings, *,
                                                   drain_bytes=settings.max_upload_bytes)
             if not files:
                 raise InvalidInput("no files uploaded: send one or more files in the multipart field 'files'")
-            return await run_in_threadpool(ingest_uploads, holder, incoming, files)
-        finally:
+            check_storable(incoming, catalog_dir)
+            job = jobs.submit(lambda: ingest_uploads(holder, incoming, files),
+                              [{"name": f.name, "size": f.size} for f in files], incoming)
+        except BaseException:
             shutil.rmtree(incoming, ignore_errors=True)
+            raise
+        body = job.to_dict()
+        return ApiJSON(body, status_code=202, headers={"Location": body["status_url"]})
+
+    @app.get("/ingest/jobs/{job_id}", tags=["ingest"],
+             responses={**errors_doc, 401: {"model": ErrorBody, "description": "missing or wrong token"},
+                        403: {"model": ErrorBody, "description": "ingest disabled"}, 404: job_doc},
+             summary="Where an ingest job stands: queued, running, done (with its report) or failed (token-protected)")
+    def ingest_job(job_id: str = PathParam(description="the id POST /ingest answered", max_length=64),
+                   credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Any:
+        check_token(credentials)
+        return jobs.get(job_id)
 
     tables = add_table_routes(app, settings, holder)  # POST /tables/union, /tables/join (open on first use)
     pages = add_web_routes(app, settings, holder, tables)  # /, /assets/<id> and /compare for browsers, /tables

@@ -47,7 +47,7 @@ from assetscout.catalog.metrics import metric_info
 from assetscout.catalog.queries import CatalogQueries
 from assetscout.catalog.store import Catalog, open_catalog
 from assetscout.embed.base import Encoder, check_compatible
-from assetscout.errors import CatalogError, InvalidInput, NotFound
+from assetscout.errors import CatalogError, InvalidInput, NotFound, check_unicode
 from assetscout.index.factory import load_index
 from assetscout.index.lexical import LexicalIndex
 from assetscout.search.build import CHUNK_STRIDE, read_search_manifest, search_dir
@@ -95,6 +95,7 @@ class SearchEngine:
 
     def __init__(self, catalog: Catalog, encoder: Encoder | None = None, weights: Weights = Weights()) -> None:
         self.catalog = catalog
+        self._ingest_roots: list[Path] | None = None  # folders and files ingest_run names, read on first use
         self.weights = weights
         self._encoder = encoder
         self._lock = threading.RLock()
@@ -465,6 +466,7 @@ class SearchEngine:
         """Everything the catalog knows about one asset."""
         if not isinstance(asset_id, str) or not asset_id or len(asset_id) > 500:
             raise InvalidInput("asset id must be a non-empty string of at most 500 characters")
+        check_unicode(asset_id, "asset id")
         cur = self._cursor()
         try:
             row = cur.execute("SELECT * FROM asset_view WHERE asset_id = ?", [asset_id]).fetchone()
@@ -496,9 +498,27 @@ class SearchEngine:
             out["configurations"] = rows("SELECT key, value, hardware FROM configuration WHERE asset_id = ? LIMIT 500")
             if isinstance(out.get("extra"), str):
                 out["extra"] = json.loads(out["extra"])
+            if out.get("source_uri"):
+                out["source_uri"] = self._shown_path(cur, out["source_uri"])
             return _jsonable(out)
         finally:
             cur.close()
+
+    def _shown_path(self, cur: Any, origin: str) -> str:
+        """A source file as clients see it: relative to the folder it was ingested from, named by that
+        folder ('cards/helm_model_metadata/model_metadata.yaml'), never the server's absolute path."""
+        if self._ingest_roots is None:
+            paths = {p for (p,) in cur.execute("SELECT DISTINCT unnest(paths) FROM ingest_run").fetchall() if p}
+            self._ingest_roots = sorted({Path(p) for p in paths}, key=lambda p: len(p.parts))
+        path = Path(origin)
+        if path.is_relative_to(self.catalog.root):  # the demo corpus, uploads: inside the catalog
+            return path.relative_to(self.catalog.root).as_posix()
+        for root in self._ingest_roots:  # the widest folder first: the most context
+            if path == root:
+                return path.name
+            if path.is_relative_to(root):
+                return (Path(root.name) / path.relative_to(root)).as_posix()
+        return path.name
 
     def health(self) -> dict[str, Any]:
         cur = self._cursor()
@@ -508,7 +528,7 @@ class SearchEngine:
             cur.close()
         return {
             "status": "ok",
-            "catalog": str(self.catalog.root),
+            "catalog": self.catalog.root.name,  # the name: clients are not told the server's paths
             "assets": int(n),
             "search_index": None if self.manifest is None else {
                 k: self.manifest.get(k) for k in ("assets", "chunks", "built_at", "cards_factory")},

