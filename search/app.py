@@ -18,13 +18,22 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Annotated, Any, AsyncIterator, Callable, Iterator, Literal
 
 from starlette.requests import Request
 
 from assetscout import __version__
 from assetscout.errors import AssetScoutError, CatalogError, InvalidInput
-from assetscout.search.query import FILTER_KEYS, MAX_K, MAX_TEXT_CHARS, SORT_HELP, Query, parse_filter_args
+from assetscout.search.query import (
+    FILTER_KEYS,
+    MAX_K,
+    MAX_LITERAL,
+    MAX_OFFSET,
+    MAX_TEXT_CHARS,
+    SORT_HELP,
+    Query,
+    parse_filter_args,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -124,6 +133,18 @@ def create_app(settings: AppSettings, *,
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
     from pydantic import BaseModel, ConfigDict, Field
 
+    from assetscout.catalog.records import ASSET_KINDS
+    from assetscout.search.http_schema import (
+        FILTER_PATTERN,
+        KINDS_PATTERN,
+        METRIC_PATTERN,
+        SHORT_TEXT,
+        SORT_PATTERN,
+        filters_model,
+        items,
+        nullable,
+    )
+
     from assetscout.search.http_engine import EngineHolder
     from assetscout.search.http_errors import ApiError, ErrorBody, install_error_handlers
     from assetscout.search.http_graph import add_graph_routes
@@ -186,38 +207,41 @@ def create_app(settings: AppSettings, *,
         return query
 
     def query_params(
-        q: str = QueryParam("", description=f"free text (at most {MAX_TEXT_CHARS} characters); empty lists "
+        q: str = QueryParam("", json_schema_extra={"maxLength": MAX_TEXT_CHARS}, description=f"free text (at most {MAX_TEXT_CHARS} characters); empty lists "
                                             "the matching assets, most downloaded first",
                             examples=["sentence embedding model for retrieval"]),
-        kind: list[str] = QueryParam([], description="asset kind(s): model, dataset, table; repeat or "
+        kind: list[str] = QueryParam([], json_schema_extra=items(KINDS_PATTERN), description="asset kind(s): model, dataset, table; repeat or "
                                                      "comma-separate"),
-        filter_: list[str] = QueryParam([], alias="filter", description=f"KEY=VALUE, repeatable (OR within "
+        filter_: list[str] = QueryParam([], alias="filter", json_schema_extra=items(FILTER_PATTERN), description=f"KEY=VALUE, repeatable (OR within "
                                         f"a key, AND across keys). Keys: {filter_help}",
                                         examples=[["license=mit"]]),
-        metric: list[str] = QueryParam([], description="metric constraint NAME>=VALUE[%][@DATASET][ on HARDWARE], "
+        metric: list[str] = QueryParam([], json_schema_extra=items(METRIC_PATTERN), description="metric constraint NAME>=VALUE[%][@DATASET][ on HARDWARE], "
                                                        "repeatable, e.g. top1>=85@ImageNet, R@1>=0.5@MSCOCO, "
                                                        "infer_samples_per_sec>=1000 on rtx4090 (operators >=, >, <=, "
                                                        "<, =; bounded metrics: 90, 90% and 0.9 are one threshold)"),
-        sort: str = QueryParam("relevance", description=SORT_HELP),
-        k: int = QueryParam(10, description=f"hits to return, 1..{settings.max_k}"),
-        offset: int = QueryParam(0, description="hits to skip (paging), 0..10000"),
+        sort: str = QueryParam("relevance", json_schema_extra={"pattern": SORT_PATTERN}, description=SORT_HELP),
+        k: int = QueryParam(10, json_schema_extra={"minimum": 1, "maximum": settings.max_k}, description=f"hits to return, 1..{settings.max_k}"),
+        offset: int = QueryParam(0, json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET}, description=f"hits to skip (paging), 0..{MAX_OFFSET}"),
         explain: bool = QueryParam(False, description="return each hit's score components"),
         interpret: bool = QueryParam(True, description="read constraints out of the text ('under 20M parameters', "
                                                        "'mAP above 40 on COCO', 'apache licensed'); the response's "
                                                        "`interpreted` says what was understood"),
-        literal: list[str] = QueryParam([], description="phrases of q to keep as text, not interpret (repeatable): "
+        literal: list[str] = QueryParam([], json_schema_extra=items(SHORT_TEXT), description="phrases of q to keep as text, not interpret (repeatable): "
                                                         "the source_text of an interpreted constraint undoes it"),
     ) -> Query:
         kinds = [part.strip() for item in kind for part in item.split(",") if part.strip()]
         return build_query(q, kinds, parse_filter_args(filter_), metric, sort, k, offset, explain, interpret, literal)
 
+    Filters = filters_model()
+
     class MetricBody(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
-        metric: str = Field(description="metric name, e.g. top1, accuracy, ndcg_at_10")
-        op: str = Field(">=", description="one of >=, >, <=, <, =")
+        metric: str = Field(json_schema_extra={"pattern": SHORT_TEXT}, description="metric name, e.g. top1, accuracy, ndcg_at_10")
+        op: str = Field(">=", json_schema_extra={"enum": [">=", ">", "<=", "<", "=", "=="]},
+                        description="one of >=, >, <=, <, =")
         value: float
-        dataset: str | None = Field(None, description="the dataset the metric was measured on")
-        hardware: str | None = Field(None, description="the device a speed metric was measured on, e.g. rtx4090, cpu")
+        dataset: str | None = Field(None, json_schema_extra=nullable(SHORT_TEXT), description="the dataset the metric was measured on")
+        hardware: str | None = Field(None, json_schema_extra=nullable(SHORT_TEXT), description="the device a speed metric was measured on, e.g. rtx4090, cpu")
         percent: bool = Field(False, description="the value is a percent (bounded metrics)")
 
     class SearchBody(BaseModel):
@@ -227,19 +251,21 @@ def create_app(settings: AppSettings, *,
             "text": "apache-licensed sentence embedding model", "kinds": ["model"],
             "filters": {"license": "apache-2.0", "max_parameters": "100M"}, "metrics": ["ndcg_at_10>=0.5"],
             "k": 10}]})
-        text: str = Field("", description=f"free text, at most {MAX_TEXT_CHARS} characters")
-        kinds: list[str] | str = Field(default_factory=list, description="model, dataset, table")
-        filters: dict[str, Any] = Field(default_factory=dict, description="KEY: VALUE or [VALUES]; keys: "
-                                        + ", ".join(FILTER_KEYS))
-        metrics: list[str | MetricBody] = Field(default_factory=list,
+        text: str = Field("", json_schema_extra={"maxLength": MAX_TEXT_CHARS}, description=f"free text, at most {MAX_TEXT_CHARS} characters")
+        kinds: list[Literal[ASSET_KINDS]] | Literal[ASSET_KINDS] = Field(  # type: ignore[valid-type]
+            default_factory=list, description="model, dataset, table")
+        filters: Filters = Field(default_factory=Filters, description="KEY: VALUE or [VALUES]")  # type: ignore[valid-type]
+        metrics: list[Annotated[str, Field(json_schema_extra={"pattern": METRIC_PATTERN})] | MetricBody] = Field(
+            default_factory=list, max_length=10,
                                                 description="'NAME>=VALUE@DATASET' strings or objects")
-        sort: str = Field("relevance", description=SORT_HELP)
-        k: int = Field(10, description=f"hits to return, 1..{settings.max_k}")
-        offset: int = Field(0, description="hits to skip, 0..10000")
+        sort: str = Field("relevance", json_schema_extra={"pattern": SORT_PATTERN}, description=SORT_HELP)
+        k: int = Field(10, json_schema_extra={"minimum": 1, "maximum": settings.max_k}, description=f"hits to return, 1..{settings.max_k}")
+        offset: int = Field(0, json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET}, description=f"hits to skip, 0..{MAX_OFFSET}")
         explain: bool = Field(False, description="return each hit's score components")
         facets: bool = Field(True, description="also return facet counts of the matching set")
         interpret: bool = Field(True, description="read constraints out of the text (see GET /search)")
-        literal: list[str] = Field(default_factory=list, description="phrases of text to keep uninterpreted")
+        literal: list[Annotated[str, Field(json_schema_extra={"pattern": SHORT_TEXT})]] = Field(
+            default_factory=list, max_length=MAX_LITERAL, description="phrases of text to keep uninterpreted")
 
     def require_json(request: Request) -> None:
         content_type = request.headers.get("content-type", "")
@@ -262,14 +288,15 @@ def create_app(settings: AppSettings, *,
               summary="Search with a JSON query")
     def search_post(body: SearchBody = Body(...)) -> Any:
         metrics = [m if isinstance(m, str) else m.model_dump() for m in body.metrics]
-        query = build_query(body.text, body.kinds, body.filters, metrics, body.sort, body.k, body.offset,
+        filters = {k: v for k, v in body.filters.model_dump().items() if v is not None}
+        query = build_query(body.text, body.kinds, filters, metrics, body.sort, body.k, body.offset,
                             body.explain, body.interpret, body.literal)
         with holder.reading() as engine:
             return engine.search(query, with_facets=body.facets).to_dict()
 
     @app.get("/facets", tags=["search"], responses=errors_doc, summary="Facet counts of the matching set")
     def facets_get(query: Query = Depends(query_params),
-                   size: int = QueryParam(20, description="values per facet, 1..200")) -> Any:
+                   size: int = QueryParam(20, json_schema_extra={"minimum": 1, "maximum": 200}, description="values per facet, 1..200")) -> Any:
         import dataclasses
 
         with holder.reading() as engine:
@@ -282,8 +309,9 @@ def create_app(settings: AppSettings, *,
              summary="One asset: metadata, evaluations, lineage, datasets, tables",
              description="JSON for API clients; a browser (Accept: text/html) gets the asset's page.")
     def asset_get(request: Request,
-                  asset_id: str = PathParam(description="asset id, e.g. hf:model/bert-base-uncased "
-                                                        "(':' and '/' may stay unescaped)")) -> Any:
+                  asset_id: str = PathParam(description="asset id, e.g. timm:model/resnet50.a1_in1k "
+                                                        "(':' and '/' may stay unescaped)",
+                                            json_schema_extra={"minLength": 1, "maxLength": 500})) -> Any:
         if wants_html(request):
             return pages.asset(asset_id)
         with holder.reading() as engine:
@@ -304,13 +332,13 @@ def create_app(settings: AppSettings, *,
 
     def check_token(credentials: HTTPAuthorizationCredentials | None) -> None:
         expected = os.environ.get(settings.ingest_token_env, "")
+        if credentials is None:  # 401 first: without credentials the client is not told the server's setup
+            raise ApiError(401, "unauthorized", "ingest needs 'Authorization: Bearer <token>'",
+                           headers={"WWW-Authenticate": "Bearer"})
         if not expected:
             raise ApiError(403, "forbidden", f"ingest is disabled on this server: set the environment variable "
                                              f"{settings.ingest_token_env} to a secret token on the server to "
                                              "enable it")
-        if credentials is None:
-            raise ApiError(401, "unauthorized", "ingest needs 'Authorization: Bearer <token>'",
-                           headers={"WWW-Authenticate": "Bearer"})
         if not hmac.compare_digest(credentials.credentials.encode("utf-8"), expected.encode("utf-8")):
             raise ApiError(401, "unauthorized", "the bearer token is not the ingest token",
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})

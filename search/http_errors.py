@@ -99,6 +99,19 @@ def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app takes on this path (the router's 405 names only the first
+    route's: GET /search and POST /search are two routes)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE and getattr(route, "methods", None):
+            methods |= set(route.methods)
+    return sorted(methods)
+
+
 def install_error_handlers(app: Any) -> None:
     """Register the handlers on a FastAPI app: the single mapping of exceptions to errors.
 
@@ -131,7 +144,9 @@ def install_error_handlers(app: Any) -> None:
         if status == 404 and message == "Not Found":
             message = f"no endpoint {request.url.path!r}; see /docs for the API"
         elif status == 405:
-            message = f"method {request.method} is not allowed on {request.url.path!r}"
+            allowed = allowed_methods(request)
+            message = f"method {request.method} is not allowed on {request.url.path!r}; use {', '.join(allowed)}"
+            return error_response(status, code, message, {**(exc.headers or {}), "Allow": ", ".join(allowed)})
         elif status == 413:
             message = "request body is too large"
         if status == 404 and not isinstance(exc, ApiError):

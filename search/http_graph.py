@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from assetscout.search.http_engine import EngineHolder
 
 ID_HELP = "asset id, e.g. hf:model/BAAI/bge-m3 (':' and '/' may stay unescaped)"
+# documented, not enforced by FastAPI: the engine refuses with its own message
+ID_PATTERN = r"^[^\s\x00-\x1f](?:[^\x00-\x1f]{0,498}[^\s\x00-\x1f])?$"  # 1..500, no blank edges
+ID_SCHEMA = {"minLength": 1, "maxLength": 500}
+COMPARE_ID_PATTERN = r"^[^,\s\x00-\x1f](?:[^,\x00-\x1f]{0,498}[^,\s\x00-\x1f])?$"  # a comma splits ids
 
 
 def add_graph_routes(app: "FastAPI", holder: "EngineHolder", errors_doc: dict[int, Any]) -> None:
@@ -37,7 +41,7 @@ def add_graph_routes(app: "FastAPI", holder: "EngineHolder", errors_doc: dict[in
                          "relation and the sources that state it; cycles and self-loops found in the metadata. "
                          "The walk stops at `limit` nodes (truncated: true).")
     def lineage_get(
-        asset_id: str = PathParam(description=ID_HELP),
+        asset_id: str = PathParam(description=ID_HELP, json_schema_extra=ID_SCHEMA),
         direction: Literal["up", "down", "both"] = QueryParam(
             "both", description="up: ancestors and datasets used; down: descendants and users; both"),
         depth: int = QueryParam(3, ge=1, le=MAX_DEPTH, description="hops to follow"),
@@ -55,7 +59,7 @@ def add_graph_routes(app: "FastAPI", holder: "EngineHolder", errors_doc: dict[in
              description="What the asset inherits from its ancestors and training data: status clean / "
                          "conflict / unknown, whether commercial use is safe across lineage, and each finding "
                          "(rule, severity, the ancestor, both licenses, the path to it).")
-    def license_check_get(asset_id: str = PathParam(description=ID_HELP)) -> Any:
+    def license_check_get(asset_id: str = PathParam(description=ID_HELP, json_schema_extra=ID_SCHEMA)) -> Any:
         with holder.reading() as engine:
             return engine.license_check(asset_id)
 
@@ -88,7 +92,7 @@ def add_graph_routes(app: "FastAPI", holder: "EngineHolder", errors_doc: dict[in
                          "them; datasets it already uses are listed apart. Each suggestion says who used it and "
                          "what its license means for the model.")
     def recommend_datasets_get(
-        model: str = QueryParam(..., max_length=500, description="a model's asset id",
+        model: str = QueryParam(..., json_schema_extra={"pattern": ID_PATTERN}, description="a model's asset id",
                                 examples=["hf:model/intfloat/multilingual-e5-base"]),
         k: int = QueryParam(10, ge=1, le=200, description="number of datasets"),
     ) -> Any:
@@ -102,6 +106,9 @@ def add_graph_routes(app: "FastAPI", holder: "EngineHolder", errors_doc: dict[in
                          "reported. A browser (Accept: text/html) gets the compare page with charts.")
     def compare_get(request: Request,
                     ids: list[str] = QueryParam(..., description="2 to 5 asset ids: repeat ids= or comma-separate",
+                                                json_schema_extra={"minItems": 2, "maxItems": 5, "uniqueItems": True,
+                                                                   "items": {"type": "string",
+                                                                             "pattern": COMPARE_ID_PATTERN}},
                                                 examples=[["timm:model/resnet50.a1_in1k", "timm:model/resnet18.a1_in1k"]]),
                     ) -> Any:
         from assetscout.search.web import wants_html

@@ -36,6 +36,7 @@ from assetscout.search.http_ingest import uploads_root
 from assetscout.search.http_limits import BodyReader
 from assetscout.search.http_uploads import UploadLimits, receive_request_uploads
 from assetscout.tables.catalog_search import CatalogTables, NoTables, QueryTable
+from assetscout.tables.read import MAX_QUERY_COLUMNS
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -152,13 +153,18 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
 
     class UnionBody(BaseModel):
         model_config = ConfigDict(extra="forbid")
-        table_id: str | None = Field(None, description="a table id of the catalog; leave out when uploading a file")
-        k: int = Field(10, description=f"tables to return, 1..{settings.max_k}")
+        table_id: str | None = Field(None, description="a table id of the catalog; leave out when uploading a file",
+                                     json_schema_extra={"minLength": 1, "maxLength": 1000})
+        k: int = Field(10, description=f"tables to return, 1..{settings.max_k}",
+                       json_schema_extra={"minimum": 1, "maximum": settings.max_k})
 
     class JoinBody(UnionBody):
-        column: str = Field(description="the query table's column to join on (its name)")
+        column: str = Field(description="the query table's column to join on (its name)",
+                            json_schema_extra={"minLength": 1, "pattern": r"\S"})
         min_containment: float | None = Field(None, description="share of the column's distinct values a match "
-                                                                "must contain, in [0.5, 1]; default 0.5")
+                                                                "must contain, in [0.5, 1]; default 0.5",
+                                              json_schema_extra={"anyOf": [
+                                                  {"type": "number", "minimum": 0.5, "maximum": 1}, {"type": "null"}]})
 
     def validate(model: type[UnionBody], data: Any, where: str) -> UnionBody:
         try:
@@ -214,11 +220,17 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
             return await run_in_threadpool(search, body, upload, name)
 
     def body_doc(model: type[UnionBody]) -> dict[str, Any]:
-        fields = {name: {"type": "string"} for name in model.model_fields if name != "table_id"}
+        """JSON (table_id required there) or multipart (a file and the other fields, as the model types them)."""
+        schema = model.model_json_schema()
+        fields = {name: prop for name, prop in schema.get("properties", {}).items() if name != "table_id"}
+        required = [name for name, f in model.model_fields.items() if f.is_required() and name != "table_id"]
+        json_schema = {**schema, "required": sorted({*schema.get("required", []), "table_id"})}
         return {"requestBody": {"required": True, "content": {
-            "application/json": {"schema": model.model_json_schema()},
-            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-                "file": {"type": "string", "format": "binary", "description": "one table file"}, **fields}}}}}}
+            "application/json": {"schema": json_schema},
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file", *required], "properties": {
+                "file": {"type": "string", "format": "binary",
+                         "description": "one table file (CSV, TSV, Parquet, JSON lines; union: at most "
+                                        f"{MAX_QUERY_COLUMNS} columns)"}, **fields}}}}}}
 
     errors = {400: {"model": ErrorBody, "description": "invalid input (the message says which)"},
               404: {"model": ErrorBody, "description": "no such table in the catalog"},

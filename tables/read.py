@@ -70,6 +70,9 @@ def _check_int(name: str, value: int, low: int, high: int | None = None) -> None
         raise InvalidInput(f"{name} must be {allowed}, got {value!r}")
 
 
+MAX_QUERY_COLUMNS = 500  # columns of a query table union search aligns (each is encoded and matched)
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """Limits and choices of `read_table`; every field is checked on construction."""

@@ -24,6 +24,8 @@ Modules: `union_evidence` (what a table contributes), `union_build` (the index b
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assetscout.errors import CatalogError, InvalidInput, NotFound
+from assetscout.tables.read import MAX_QUERY_COLUMNS
 from assetscout.tables.union_build import PAIR_SEED, UnionBuildReport, build_union_index
 from assetscout.tables.union_evidence import EvidenceOptions, table_evidence
 from assetscout.tables.union_score import CandidateScore, TableSide, UnionOptions, score_candidate
@@ -232,7 +235,12 @@ class UnionIndex:
         p = Path(path).expanduser()
         if not p.is_file():
             raise InvalidInput(f"query must be a table of this index or a table file, got {str(path)!r}")
-        res = read_table(p, read_options or _read_options(self._lake_manifest))
+        opts = read_options or _read_options(self._lake_manifest)
+        # reading stops one column past the limit: a 10,000-column upload costs what 501 columns cost
+        res = read_table(p, dataclasses.replace(opts, max_columns=min(opts.max_columns, MAX_QUERY_COLUMNS + 1)))
+        if len(res.columns) > MAX_QUERY_COLUMNS:
+            raise InvalidInput(f"the query table has more than {MAX_QUERY_COLUMNS} columns; union search "
+                               f"aligns at most {MAX_QUERY_COLUMNS} query columns: send the columns to be matched")
         ev = table_evidence(str(p), res, profile_read(res, profile_options), self._evidence)
         if not ev.columns:
             raise InvalidInput(f"query table {str(path)!r} has no column with a value")

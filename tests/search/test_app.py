@@ -249,7 +249,7 @@ def test_text_that_is_not_unicode_is_a_clean_400(client: httpx.Client) -> None:
                          ("sort", "metric:\\ud800")):
         raw = json.dumps({field: value}).replace("\\\\u", "\\u")  # the escape itself, not an escaped backslash
         r = client.post("/search", content=raw.encode(), headers={"content-type": "application/json"})
-        assert_error(r, 400, "invalid_input", "not valid unicode", "surrogate")
+        assert_error(r, 400, "invalid_input", "unicode")  # pydantic or check_unicode, by field
     assert client.get("/health").status_code == 200
 
 
@@ -307,7 +307,12 @@ def test_bad_input_gets_a_4xx_in_one_shape_and_the_server_keeps_serving(
     assert_error(client.delete("/search"), 405, "method_not_allowed", "DELETE")
     # ingest: disabled, then unauthorized, then refused uploads
     os.environ.pop(token_env, None)
-    assert_error(client.post("/ingest", files={"files": ("a.yaml", b"x: 1")}), 403, "forbidden", token_env)
+    assert_error(client.post("/ingest", files={"files": ("a.yaml", b"x: 1")}), 401, "unauthorized", "bearer")
+    assert_error(client.post("/ingest", files={"files": ("a.yaml", b"x: 1")}, headers={"authorization": "Bearer x"}),
+                 403, "forbidden", token_env)
+    r = client.request("OPTIONS", "/search")  # two routes share the path: Allow names both methods
+    assert_error(r, 405, "method_not_allowed", "OPTIONS")
+    assert r.headers["allow"] == "GET, POST"
     os.environ[token_env] = "s3cret-token"
     try:
         ok_auth = {"authorization": "Bearer s3cret-token"}
