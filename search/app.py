@@ -142,6 +142,7 @@ def create_app(settings: AppSettings, *,
         SORT_PATTERN,
         filters_model,
         items,
+        json_int,
         nullable,
     )
 
@@ -215,7 +216,7 @@ def create_app(settings: AppSettings, *,
         filter_: list[str] = QueryParam([], alias="filter", json_schema_extra=items(FILTER_PATTERN), description=f"KEY=VALUE, repeatable (OR within "
                                         f"a key, AND across keys). Keys: {filter_help}",
                                         examples=[["license=mit"]]),
-        metric: list[str] = QueryParam([], json_schema_extra=items(METRIC_PATTERN), description="metric constraint NAME>=VALUE[%][@DATASET][ on HARDWARE], "
+        metric: list[str] = QueryParam([], json_schema_extra=items(METRIC_PATTERN, 10), description="metric constraint NAME>=VALUE[%][@DATASET][ on HARDWARE], "
                                                        "repeatable, e.g. top1>=85@ImageNet, R@1>=0.5@MSCOCO, "
                                                        "infer_samples_per_sec>=1000 on rtx4090 (operators >=, >, <=, "
                                                        "<, =; bounded metrics: 90, 90% and 0.9 are one threshold)"),
@@ -226,13 +227,14 @@ def create_app(settings: AppSettings, *,
         interpret: bool = QueryParam(True, description="read constraints out of the text ('under 20M parameters', "
                                                        "'mAP above 40 on COCO', 'apache licensed'); the response's "
                                                        "`interpreted` says what was understood"),
-        literal: list[str] = QueryParam([], json_schema_extra=items(SHORT_TEXT), description="phrases of q to keep as text, not interpret (repeatable): "
+        literal: list[str] = QueryParam([], json_schema_extra=items(SHORT_TEXT, MAX_LITERAL), description="phrases of q to keep as text, not interpret (repeatable): "
                                                         "the source_text of an interpreted constraint undoes it"),
     ) -> Query:
         kinds = [part.strip() for item in kind for part in item.split(",") if part.strip()]
         return build_query(q, kinds, parse_filter_args(filter_), metric, sort, k, offset, explain, interpret, literal)
 
     Filters = filters_model()
+    JsonInt = json_int()
 
     class MetricBody(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
@@ -259,8 +261,8 @@ def create_app(settings: AppSettings, *,
             default_factory=list, max_length=10,
                                                 description="'NAME>=VALUE@DATASET' strings or objects")
         sort: str = Field("relevance", json_schema_extra={"pattern": SORT_PATTERN}, description=SORT_HELP)
-        k: int = Field(10, json_schema_extra={"minimum": 1, "maximum": settings.max_k}, description=f"hits to return, 1..{settings.max_k}")
-        offset: int = Field(0, json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET}, description=f"hits to skip, 0..{MAX_OFFSET}")
+        k: JsonInt = Field(10, json_schema_extra={"minimum": 1, "maximum": settings.max_k}, description=f"hits to return, 1..{settings.max_k}")
+        offset: JsonInt = Field(0, json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET}, description=f"hits to skip, 0..{MAX_OFFSET}")
         explain: bool = Field(False, description="return each hit's score components")
         facets: bool = Field(True, description="also return facet counts of the matching set")
         interpret: bool = Field(True, description="read constraints out of the text (see GET /search)")
@@ -302,6 +304,8 @@ def create_app(settings: AppSettings, *,
         with holder.reading() as engine:
             return dataclasses.asdict(engine.facets(query, size=size))
 
+    from assetscout.search.http_graph import ID_SCHEMA
+
     add_graph_routes(app, holder, errors_doc)  # /assets/<id>/lineage, /license-check...: before /assets/<id>
 
     @app.get("/assets/{asset_id:path}", tags=["assets"],
@@ -311,7 +315,7 @@ def create_app(settings: AppSettings, *,
     def asset_get(request: Request,
                   asset_id: str = PathParam(description="asset id, e.g. timm:model/resnet50.a1_in1k "
                                                         "(':' and '/' may stay unescaped)",
-                                            json_schema_extra={"minLength": 1, "maxLength": 500})) -> Any:
+                                            json_schema_extra=ID_SCHEMA)) -> Any:
         if wants_html(request):
             return pages.asset(asset_id)
         with holder.reading() as engine:
@@ -344,8 +348,9 @@ def create_app(settings: AppSettings, *,
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
     upload_doc = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["files"], "properties": {"files": {
-            "type": "array", "items": {"type": "string", "format": "binary"},
+        "type": "object", "required": ["files"], "additionalProperties": False, "properties": {"files": {
+            "type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1,
+            "maxItems": settings.max_upload_files,
             "description": "cards, JSON, YAML, CSV... Each file's name may carry relative folders "
                            "(e.g. datasets/squad/README.md): readers recognize files by name and folder"}}}}}}}
 

@@ -563,6 +563,9 @@ class SearchEngine:
         `recommend_models` takes the same keyword arguments)."""
         from assetscout.search.recommend.models import ModelRecommender, recommend_models
 
+        for key in ("dataset", "describe", "task"):
+            if isinstance(kwargs.get(key), str):
+                check_unicode(kwargs[key], key)
         with self._recommend_lock:  # one recommender (one cursor) per engine: calls take milliseconds
             if self._recommender is None:
                 self._recommender = ModelRecommender.open(self.catalog, self.encoder, self._cursor(),
@@ -573,6 +576,8 @@ class SearchEngine:
         """Datasets to evaluate or fine-tune `model` on (search/recommend/datasets.py)."""
         from assetscout.search.recommend.datasets import DatasetRecommender
 
+        if isinstance(model, str):
+            check_unicode(model, "model")
         with self._recommend_lock:
             if self._dataset_recommender is None:  # reads what it needs once; the cursor is not kept
                 cur = self._cursor()

@@ -50,10 +50,27 @@ _SORT_NAME = (rf"(?:[^oO@\s\x00-\x1f]{_NAME_CHAR}{{0,60}}|[oO](?:[^nN@\x00-\x1f]
 SORT_PATTERN = rf"^(?:{_alt(SORT_KEYS)}|metric:{_SORT_NAME}(?:@[^\s\x00-\x1f][^\x00-\x1f]{{0,60}})?)$"
 
 
-def items(pattern: str) -> dict:
+def _integral(value: object) -> object:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def json_int(**schema: int) -> object:
+    """An int field of a strict body that takes what JSON Schema calls an integer: 10 and 10.0,
+    never true or "10" (strict mode refuses both, and would refuse 10.0 too)."""
+    from typing import Annotated
+
+    from pydantic import BeforeValidator, Field
+
+    return Annotated[int, BeforeValidator(_integral), Field(json_schema_extra=schema or None)]
+
+
+def items(pattern: str, max_items: int | None = None) -> dict:
     """json_schema_extra of a repeatable query parameter whose values match `pattern` (documented,
     not enforced by FastAPI: the query parser checks and says what is wrong in words)."""
-    return {"items": {"type": "string", "pattern": pattern}}
+    out: dict = {"items": {"type": "string", "pattern": pattern}}
+    if max_items is not None:
+        out["maxItems"] = max_items
+    return out
 
 
 def nullable(pattern: str) -> dict:
@@ -78,6 +95,6 @@ def filters_model() -> type:
         elif kind == "bool":
             typ = bool | short(f"^{_BOOL}$")
         else:
-            typ = Annotated[int, Field(ge=0, lt=10**16)] | short(f"^{_COUNT}$")
+            typ = json_int(minimum=0, exclusiveMaximum=10**16) | short(f"^{_COUNT}$")  # check_filters checks
         fields[key] = (typ | None, Field(None, description=help_))
     return create_model("Filters", __config__=ConfigDict(extra="forbid", strict=True), **fields)

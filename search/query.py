@@ -70,6 +70,12 @@ _METRIC_RE = re.compile(r"^\s*(?P<metric>[^<>=]+?)\s*(?P<op>>=|<=|==|=|>|<)\s*(?
 _ON_HARDWARE = re.compile(r"^(?P<rest>.*?)(?:^|\s+)on\s+(?P<hardware>\S.*?)\s*$", re.I)
 
 
+def _number_text(value: float) -> str:
+    """The shortest text that reads back as `value` (not '%g', which prints 1000001 as 1e+06)."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _split_hardware(text: str | None) -> tuple[str | None, str | None]:
     """'ImageNet on rtx4090' -> ('ImageNet', 'rtx4090'); 'on cpu' -> (None, 'cpu')."""
     if not text:
@@ -140,13 +146,13 @@ class MetricConstraint:
         from assetscout.catalog.metrics import metric_info
 
         op = {">=": "≥", "<=": "≤"}.get(self.op, self.op)
-        value = f"{self.value:g}{'%' if self.percent else ''}"
+        value = f"{_number_text(self.value)}{'%' if self.percent else ''}"
         where = (f" on {self.dataset}" if self.dataset else "") + (f" ({self.hardware})" if self.hardware else "")
         return f"{metric_info(self.metric).label} {op} {value}{where}"
 
     def to_text(self) -> str:
         """The CLI/GET form that parses back to this constraint."""
-        value = f"{self.value:g}{'%' if self.percent else ''}"
+        value = f"{_number_text(self.value)}{'%' if self.percent else ''}"
         return (f"{self.metric}{self.op}{value}" + (f"@{self.dataset}" if self.dataset else "")
                 + (f" on {self.hardware}" if self.hardware else ""))
 

@@ -39,7 +39,7 @@ from typing import Any, Iterable
 import duckdb
 import pyarrow as pa
 
-from assetscout.errors import CatalogError, InvalidInput, NotFound
+from assetscout.errors import CatalogError, InvalidInput, NotFound, check_unicode
 
 STATUSES: tuple[str, ...] = ("clean", "conflict", "unknown")
 SEVERITIES: tuple[str, ...] = ("conflict", "unknown", "notice")
@@ -292,6 +292,7 @@ def stored_check(con: duckdb.DuckDBPyConnection, asset_id: str) -> LicenseCheck:
     indexed reads, however large the catalog."""
     if not isinstance(asset_id, str) or not asset_id.strip() or len(asset_id) > 500:
         raise InvalidInput("asset id must be a non-empty string of at most 500 characters")
+    check_unicode(asset_id, "asset id")
     row = con.execute(
         "SELECT asset_id, name, kind, coalesce(license_spdx, license_raw), license_class, license_lineage, "
         "commercial_lineage, license_ancestors, license_datasets, license_spdx, license_raw FROM asset "

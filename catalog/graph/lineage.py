@@ -24,7 +24,7 @@ from typing import Any, Iterable, Literal
 
 import duckdb
 
-from assetscout.errors import InvalidInput, NotFound
+from assetscout.errors import InvalidInput, NotFound, check_unicode
 
 Direction = Literal["up", "down", "both"]
 DIRECTIONS: tuple[str, ...] = ("up", "down", "both")
@@ -108,6 +108,7 @@ def resolve_node(con: duckdb.DuckDBPyConnection, name: str) -> str:
     """The node id for `name`: an asset id, a placeholder parent's name, or a bare HF repo id."""
     if not isinstance(name, str) or not name.strip() or len(name) > 500:
         raise InvalidInput("asset id must be a non-empty string of at most 500 characters")
+    check_unicode(name, "asset id")
     name = name.strip()
     for candidate in (name, f"hf:model/{name}", f"hf:dataset/{name}"):
         if con.execute(

@@ -84,6 +84,10 @@ class Scan:
 
     def add(self, c: Constraint, *claims: tuple[int, int]) -> None:
         """Record a constraint and claim its spans (hard: out of the text; soft: kept)."""
+        while c.start < c.end and self.text[c.start].isspace():  # the span is the words, as source_text is
+            c.start += 1
+        while c.end > c.start and self.text[c.end - 1].isspace():
+            c.end -= 1
         self.constraints.append(c)
         mask = self.soft if c.preferred or c.open_world else self.hard
         for start, end in claims or ((c.start, c.end),):
