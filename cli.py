@@ -187,6 +187,18 @@ def _update_tables(catalog, encoder, args: argparse.Namespace):
     return None if report.mode == "none" else report
 
 
+def _print_left_out(coverage: dict) -> None:
+    """On stderr: the catalog's tables the search could not consider, each with its reason."""
+    if not coverage["left_out"]:
+        return
+    print(f"note: {coverage['left_out']:,} of the catalog's {coverage['catalog_tables']:,} tables are not searchable:",
+          file=sys.stderr)
+    for item in coverage["tables"]:
+        print(f"  {item['table']}: {item['reason']}", file=sys.stderr)
+    if coverage["left_out"] > len(coverage["tables"]):
+        print(f"  ... and {coverage['left_out'] - len(coverage['tables']):,} more", file=sys.stderr)
+
+
 def _print_tables(report, *, as_json: bool) -> None:
     """The table index's one-line summary (on stderr when stdout carries JSON) and its rejects."""
     if report is None:
@@ -219,9 +231,12 @@ def cmd_union(args: argparse.Namespace) -> int:
     tables = CatalogTables.open(args.catalog or default_catalog_dir())
     try:
         result = tables.union(args.table, _encoder(args), k=args.k)
+        coverage = tables.left_out()
     finally:
         tables.close()
-    print(json.dumps(result.to_dict(), indent=2, default=str) if args.json else _format_union(result))
+    print(json.dumps({**result.to_dict(), "coverage": coverage}, indent=2, default=str) if args.json
+          else _format_union(result))
+    _print_left_out(coverage)
     return 0
 
 
@@ -242,9 +257,12 @@ def cmd_join(args: argparse.Namespace) -> int:
     tables = CatalogTables.open(args.catalog or default_catalog_dir())
     try:
         result = tables.join(args.table, args.column, k=args.k, min_containment=args.min_containment)
+        coverage = tables.left_out()
     finally:
         tables.close()
-    print(json.dumps(result.to_dict(), indent=2, default=str) if args.json else _format_join(result))
+    print(json.dumps({**result.to_dict(), "coverage": coverage}, indent=2, default=str) if args.json
+          else _format_join(result))
+    _print_left_out(coverage)
     return 0
 
 

@@ -64,6 +64,86 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_dir(target: Path) -> bool:
+    """Put back the folder a `swap_dir` killed between its two renames moved aside.
+
+    Between `target -> .target.old-PID` and `staging -> target` there is no `target`; if
+    PID is gone, its old folder is the last complete state and is renamed back (True).
+    A live PID is mid-swap: its new folder arrives in a moment, nothing is touched.
+    """
+    if target.exists():
+        return False
+    for old in sorted(target.parent.glob(f".{target.name}.old-*")):
+        try:
+            pid = int(old.name.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if pid != os.getpid() and _alive(pid):
+            continue
+        try:
+            os.replace(old, target)
+        except OSError:
+            continue  # another reader recovered it first
+        return True
+    return False
+
+
+def remove_stale(root: Path, prefix: str) -> None:
+    """Remove `prefix<PID>` build folders/files left by processes that are gone (a kill)."""
+    for stale in root.glob(prefix + "*"):
+        try:
+            pid = int(stale.name[len(prefix):].split(".", 1)[0])
+        except ValueError:
+            continue
+        if pid == os.getpid() or not _alive(pid):
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def pid_lock(path: Path, what: str) -> Iterator[None]:
+    """Exclusive, non-blocking lock on `path` holding this process's pid, for `what` (a writer).
+
+    A second writer gets CatalogError naming the pid that holds it; the kernel drops the
+    lock when its holder dies (even by SIGKILL), so a crash never leaves the catalog locked.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise CatalogError(f"the catalog at {path.parent} is locked by pid {holder} ({what}); "
+                               "wait for it to finish, or stop that process") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fh.flush()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    finally:
+        fh.close()
+
+
 def swap_dir(staging: Path | None, target: Path) -> None:
     """Put a folder built aside in place of `target` (or remove `target`) by renames.
 
@@ -192,14 +272,7 @@ class Catalog:
         exception (or a kill) the live catalog is untouched.
         """
         self.root.mkdir(parents=True, exist_ok=True)
-        lock_fh = open(self.root / LOCK_NAME, "a+")
-        try:
-            try:
-                fcntl.flock(lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise CatalogError(
-                    f"another assetscout process is writing to {self.root}; wait for it to finish"
-                ) from None
+        with pid_lock(self.root / LOCK_NAME, "an ingest is writing it"):
             for stale in self.root.glob(_WORK_PREFIX + "*"):
                 stale.unlink(missing_ok=True)  # left by a writer that was killed
             work = self.root / f"{_WORK_PREFIX}{os.getpid()}"
@@ -220,9 +293,6 @@ class Catalog:
             con.close()
             os.replace(work, self.db_path)
             self._write_manifest()
-        finally:
-            fcntl.flock(lock_fh, fcntl.LOCK_UN)
-            lock_fh.close()
 
     def _write_manifest(self) -> None:
         previous: dict[str, Any] = {}

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assetscout.catalog.store import Catalog, swap_dir, write_json_atomic
+from assetscout.catalog.store import Catalog, pid_lock, recover_dir, remove_stale, swap_dir, write_json_atomic
 from assetscout.embed.base import Encoder
 from assetscout.embed.cache import EmbeddingCache, encode_cached
 from assetscout.embed.serialize import language_name, serialize_card
@@ -39,6 +39,8 @@ from assetscout.index.lexical import LexicalIndex
 
 FORMAT_VERSION = 1
 SEARCH_DIR = "search"
+SEARCH_LOCK = ".search.lock"
+_BUILDING = f".{SEARCH_DIR}.building-"
 CHUNK_STRIDE = 64  # chunk id = asset int id * CHUNK_STRIDE + chunk number
 MAX_CHUNKS = 3  # body chunks embedded per card (cost grows with tokens; the header carries the gist)
 CHUNK_WORDS = 150
@@ -69,7 +71,18 @@ def _lexical_text(a: dict[str, Any]) -> str:
 
 def build_search_index(catalog: Catalog, encoder: Encoder, *, progress: bool = False,
                        max_chunks: int = MAX_CHUNKS, chunk_words: int = CHUNK_WORDS) -> dict[str, Any]:
-    """(Re)build the search indexes of `catalog` with `encoder`; return what was built."""
+    """(Re)build the search indexes of `catalog` with `encoder`; return what was built.
+
+    One build per catalog at a time: a second one gets CatalogError naming the pid of the
+    first at once (not after minutes of embedding). What a killed build left is removed.
+    """
+    with pid_lock(catalog.root / SEARCH_LOCK, "a search index build is running"):
+        remove_stale(catalog.root, _BUILDING)
+        recover_dir(search_dir(catalog))
+        return _build(catalog, encoder, progress=progress, max_chunks=max_chunks, chunk_words=chunk_words)
+
+
+def _build(catalog: Catalog, encoder: Encoder, *, progress: bool, max_chunks: int, chunk_words: int) -> dict[str, Any]:
     started = time.monotonic()
     con = catalog.connect()
     try:
@@ -99,7 +112,7 @@ def build_search_index(catalog: Catalog, encoder: Encoder, *, progress: bool = F
     cache.save()
 
     target = search_dir(catalog)
-    work = catalog.root / f".{SEARCH_DIR}.building-{os.getpid()}"
+    work = catalog.root / f"{_BUILDING}{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     described = encoder.describe()
@@ -134,7 +147,7 @@ def build_search_index(catalog: Catalog, encoder: Encoder, *, progress: bool = F
         "embed_seconds": round(embed_seconds, 2),
         "texts_embedded": len(headers) + len(chunk_texts),
     }
-    write_json_atomic(work / "manifest.json", info)
+    write_json_atomic(work / "manifest.json", info)  # written last: a folder without it is never loaded
     swap_dir(work, target)
     info["seconds"] = round(time.monotonic() - started, 2)
     say(f"built in {info['seconds']} s (embedding {info['embed_seconds']} s)")
@@ -142,6 +155,7 @@ def build_search_index(catalog: Catalog, encoder: Encoder, *, progress: bool = F
 
 
 def read_search_manifest(catalog: Catalog) -> dict[str, Any] | None:
+    recover_dir(search_dir(catalog))  # a build killed mid-swap: its previous index is the current one
     path = search_dir(catalog) / "manifest.json"
     if not path.is_file():
         return None

@@ -185,6 +185,7 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
                                             min_containment=body.min_containment).to_dict()
                 else:
                     out = tables.union_table(query, engines.encoder(), k=body.k).to_dict()
+                out["coverage"] = tables.left_out()  # the catalog's tables this search could not consider
         except NoTables as exc:
             raise _unavailable(exc) from None
         if upload is not None:
@@ -227,7 +228,8 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
         json_schema = {**schema, "required": sorted({*schema.get("required", []), "table_id"})}
         return {"requestBody": {"required": True, "content": {
             "application/json": {"schema": json_schema},
-            "multipart/form-data": {"schema": {"type": "object", "required": ["file", *required], "properties": {
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file", *required],
+                                               "additionalProperties": False, "properties": {
                 "file": {"type": "string", "format": "binary",
                          "description": "one table file (CSV, TSV, Parquet, JSON lines; union: at most "
                                         f"{MAX_QUERY_COLUMNS} columns)"}, **fields}}}}}}

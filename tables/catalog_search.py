@@ -115,6 +115,20 @@ def pick_column(names: list[str], column: str, label: str) -> int:
     raise InvalidInput(f"{label} has no column {column!r}; its columns: {shown or '(none)'}")
 
 
+def _table_assets(root: Path) -> int:
+    """How many table assets the catalog holds (0 when it cannot be read)."""
+    from assetscout.catalog.store import open_catalog
+
+    try:
+        con = open_catalog(root).connect()
+    except (CatalogError, InvalidInput):
+        return 0
+    try:
+        return int(con.execute("SELECT count(*) FROM asset WHERE kind = 'table'").fetchone()[0])
+    finally:
+        con.close()
+
+
 class CatalogTables:
     """A catalog's table indexes opened for search. Thread-safe; indexes open on first use."""
 
@@ -129,20 +143,57 @@ class CatalogTables:
         self._join: JoinIndex | None = None
         self._columns: dict[str, list[tuple[int, str, bool]]] | None = None
         self._refs: dict[tuple[str, int], Any] | None = None
+        self._left_out: dict[int, dict[str, Any]] = {}
 
     @classmethod
     def open(cls, catalog_dir: str | os.PathLike[str]) -> CatalogTables:
         """The table indexes of the catalog at `catalog_dir`; NoTables when it has none."""
         from assetscout.tables.union_store import MANIFEST, read_manifest
 
+        from assetscout.catalog.store import recover_dir
+
         root = Path(catalog_dir).expanduser().resolve()
         d = tables_dir(root)
+        recover_dir(d)  # an update killed mid-swap: its previous index is the current one
         if not (d / MANIFEST).is_file():
             if not (root / "manifest.json").is_file():
                 raise CatalogError(f"no catalog at {root}: run 'assetscout ingest LAKE_DIR --catalog {root}' first")
+            n = _table_assets(root)
+            if n:
+                raise NoTables(f"the catalog at {root} holds {n:,} tables but their union/join index is missing "
+                               f"(an index build was interrupted, or never ran): rebuild it with "
+                               f"'assetscout index --catalog {root}'")
             raise NoTables(f"the catalog at {root} has no tables: ingest a folder of table files first "
                            f"('assetscout ingest LAKE_DIR --catalog {root}')")
         return cls(root, read_manifest(d), read_sources(d))
+
+    def left_out(self, limit: int = 50) -> dict[str, Any]:
+        """Which of the catalog's tables union and join search cannot find, and why.
+
+        Rejected when indexed (unreadable), read but without a single value, or not in
+        the index at all (ingested after the last index update: `assetscout index` adds them).
+        """
+        if limit in self._left_out:
+            return self._left_out[limit]
+        reasons = [(s.asset_id, s.reason or "unreadable") for s in self._sources.values() if s.status == "rejected"]
+        reasons += [(s.asset_id, "no column holds a value") for s in self._sources.values() if s.status == "no_values"]
+        from assetscout.catalog.store import open_catalog
+
+        try:
+            con = open_catalog(self.catalog_dir).connect()
+            try:
+                ids = [r[0] for r in con.execute("SELECT asset_id FROM asset WHERE kind = 'table'").fetchall()]
+            finally:
+                con.close()
+        except (CatalogError, InvalidInput):
+            ids = []
+        missing = sorted(set(ids) - set(self._sources))
+        reasons += [(a, "not in the table index yet: run 'assetscout index' to add it") for a in missing]
+        indexed = sum(1 for s in self._sources.values() if s.status == "indexed")
+        out = {"catalog_tables": len(ids), "indexed": indexed, "left_out": len(reasons),
+               "tables": [{"table": a, "reason": r} for a, r in sorted(reasons)[:limit]]}
+        self._left_out[limit] = out  # per opened index: a server reopens it when the index changes
+        return out
 
     @property
     def tables(self) -> tuple[str, ...]:

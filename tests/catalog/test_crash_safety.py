@@ -58,3 +58,23 @@ def test_killed_ingest_leaves_previous_catalog(tmp_path: Path, shared_data: Path
     assert report.sources["helm"].files_unchanged == 1
     assert not list(catalog.root.glob(".catalog.duckdb.writing-*"))
     assert _counts(catalog) == before
+
+
+def test_a_second_writer_is_told_which_pid_holds_the_catalog(catalog) -> None:
+    from assetscout.catalog.store import open_catalog
+    from assetscout.embed.fake import HashingEncoder
+    from assetscout.errors import CatalogError
+    from assetscout.search.build import build_search_index
+
+    with catalog.writing():
+        with pytest.raises(CatalogError, match=rf"locked by pid {os.getpid()} \(an ingest is writing it\)"):
+            with open_catalog(catalog.root).writing():
+                pass
+    with catalog.writing():  # released: the next writer gets it
+        pass
+    from assetscout.catalog.store import pid_lock
+    from assetscout.search.build import SEARCH_LOCK
+
+    with pid_lock(catalog.root / SEARCH_LOCK, "a search index build is running"):
+        with pytest.raises(CatalogError, match=rf"locked by pid {os.getpid()} \(a search index build is running"):
+            build_search_index(catalog, HashingEncoder())

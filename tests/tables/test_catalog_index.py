@@ -220,3 +220,46 @@ def test_smoke_dust_imdb(shared_data, tmp_path):
         assert join.hits[0].containment == 1.0 and join.hits[0].table == hit.table
     finally:
         tables.close()
+
+
+def test_tables_left_out_are_reported_with_their_reason(tmp_path, tiny_lake_writer):
+    lake = tiny_lake_writer(tmp_path / "lake")
+    catalog, _ = build(lake, tmp_path / "cat")
+    (lake / "late.csv").write_text("city,country\nOslo,NO\nBergen,NO\n")
+    ingest([lake], catalog)  # a table ingested after the index update, the index not updated since
+    tables = CatalogTables.open(catalog.root)
+    try:
+        coverage = tables.left_out()
+    finally:
+        tables.close()
+    reasons = {t["table"]: t["reason"] for t in coverage["tables"]}
+    assert coverage["catalog_tables"] == 6 and coverage["indexed"] == 4 and coverage["left_out"] == 2
+    assert reasons[tid(lake, "empty.csv")] == "no column holds a value"
+    assert "assetscout index" in reasons[tid(lake, "late.csv")]
+
+
+def test_a_missing_table_index_says_what_is_missing_and_how_to_rebuild(tmp_path, tiny_lake_writer):
+    """After a crash during table encoding the tables are in the catalog but their index is not."""
+    lake = tiny_lake_writer(tmp_path / "lake")
+    catalog, _ = build(lake, tmp_path / "cat")
+    shutil.rmtree(tables_dir(catalog.root))
+    with pytest.raises(NoTables, match=r"holds 5 tables but their union/join index is missing.*assetscout index"):
+        CatalogTables.open(catalog.root)
+
+
+def test_an_update_killed_between_its_renames_is_recovered(tmp_path, tiny_lake_writer):
+    """swap_dir moves the live folder aside, then the new one in: a kill between leaves no folder."""
+    import subprocess
+    import sys
+
+    lake = tiny_lake_writer(tmp_path / "lake")
+    catalog, _ = build(lake, tmp_path / "cat")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    d = tables_dir(catalog.root)
+    d.rename(d.parent / f".{d.name}.old-{int(dead.stdout)}")  # what the killed process left
+    tables = CatalogTables.open(catalog.root)
+    try:
+        assert len(tables.tables) == 5
+    finally:
+        tables.close()
+    assert d.is_dir()
