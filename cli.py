@@ -333,6 +333,8 @@ EVALUATIONS = {
     "pages": ("pages", "web page latency on a real server: full HTML vs the JSON API, browser first paint"),
     "recommend": ("recommend", "leave-one-dataset-out: models for a dataset (nDCG@10, top-1) against two baselines"),
     "licenses": ("licenses", "license compliance across lineage over the whole catalog: counts by status and rule"),
+    "crash": ("crash", "SIGKILL ingest and index at random points: last complete state served, re-runs converge"),
+    "load": ("load", "concurrent clients against assetscout serve: throughput, p50/p95/p99, errors, RSS"),
 }
 
 

@@ -55,7 +55,8 @@ class AppSettings:
     request; unset or empty = ingest disabled. max_json_bytes / max_upload_bytes: body
     limits of JSON endpoints and of POST /ingest. max_upload_files / max_file_bytes:
     files per upload and bytes per file. max_k: largest k served (1..MAX_K).
-    cors_origins: origins allowed cross-site; empty = CORS off.
+    cors_origins: origins allowed cross-site; empty = CORS off. cache_mib: memory for
+    answers of search / facets / asset / union-by-id requests, kept until the catalog changes (0: none).
     """
 
     catalog_dir: Path | str
@@ -67,6 +68,7 @@ class AppSettings:
     max_file_bytes: int = 20 * MiB
     max_k: int = MAX_K
     cors_origins: tuple[str, ...] = ()
+    cache_mib: int = 64
 
     def __post_init__(self) -> None:
         if not isinstance(self.catalog_dir, (str, os.PathLike)) or not str(self.catalog_dir):
@@ -76,7 +78,7 @@ class AppSettings:
             raise InvalidInput(f"ingest_token_env must be an environment variable name, got {self.ingest_token_env!r}")
         for name, low, high in (("max_json_bytes", 1024, 1 << 30), ("max_upload_bytes", 1024, 1 << 40),
                                 ("max_upload_files", 1, 100_000), ("max_file_bytes", 1, 1 << 40),
-                                ("max_k", 1, MAX_K)):
+                                ("max_k", 1, MAX_K), ("cache_mib", 0, 1 << 20)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise InvalidInput(f"{name} must be an int in {low}..{high}, got {value!r}")
@@ -150,6 +152,7 @@ def create_app(settings: AppSettings, *,
     from assetscout.search.http_errors import ApiError, ErrorBody, install_error_handlers
     from assetscout.search.http_graph import add_graph_routes
     from assetscout.search.http_ingest import check_storable, ingest_uploads, uploads_root
+    from assetscout.search.http_cache import ResponseCache
     from assetscout.search.http_jobs import IngestJobs
     from assetscout.search.http_limits import BodyLimitMiddleware
     from assetscout.search.http_tables import PREFIX as TABLES_PREFIX
@@ -169,6 +172,7 @@ def create_app(settings: AppSettings, *,
     catalog_dir: Path = settings.catalog_dir  # type: ignore[assignment]  # resolved in __post_init__
     holder = EngineHolder(catalog_dir, settings.encoder, opener=opener)
     jobs = IngestJobs()
+    answers = ResponseCache(ApiJSON({}).render, settings.cache_mib * MiB)  # read-only answers being served
     upload_limits = UploadLimits(max_files=settings.max_upload_files, max_file_bytes=settings.max_file_bytes)
     filter_help = "; ".join(f"{k} ({h})" for k, (_, h) in FILTER_KEYS.items())
     errors_doc = {400: {"model": ErrorBody, "description": "invalid input (the message says which)"},
@@ -189,6 +193,7 @@ def create_app(settings: AppSettings, *,
     )
     app.state.settings = settings
     app.state.engines = holder
+    app.state.answers = answers
     app.add_middleware(BodyLimitMiddleware, limit_for=lambda method, path: (
         settings.max_upload_bytes if path in ("/ingest", "/tables") or path.startswith(TABLES_PREFIX)
         else settings.max_json_bytes))
@@ -281,8 +286,14 @@ def create_app(settings: AppSettings, *,
              summary="Search assets by text, facets and metric constraints")
     def search_get(query: Query = Depends(query_params),
                    facets: bool = QueryParam(True, description="also return facet counts")) -> Any:
+        return cached_search(query, facets)
+
+    def cached_search(query: Query, facets: bool) -> Any:
         with holder.reading() as engine:
-            return engine.search(query, with_facets=facets).to_dict()
+            if query.explain:  # explain carries this request's timings: computed afresh
+                return engine.search(query, with_facets=facets).to_dict()
+            return answers.get(("search", holder.generation, repr(query), facets),
+                               lambda: engine.search(query, with_facets=facets).to_dict())
 
     @app.post("/search", tags=["search"], dependencies=[Depends(require_json)],
               responses={**errors_doc, 413: {"model": ErrorBody, "description": "body too large"},
@@ -293,8 +304,7 @@ def create_app(settings: AppSettings, *,
         filters = {k: v for k, v in body.filters.model_dump().items() if v is not None}
         query = build_query(body.text, body.kinds, filters, metrics, body.sort, body.k, body.offset,
                             body.explain, body.interpret, body.literal)
-        with holder.reading() as engine:
-            return engine.search(query, with_facets=body.facets).to_dict()
+        return cached_search(query, body.facets)
 
     @app.get("/facets", tags=["search"], responses=errors_doc, summary="Facet counts of the matching set")
     def facets_get(query: Query = Depends(query_params),
@@ -302,7 +312,8 @@ def create_app(settings: AppSettings, *,
         import dataclasses
 
         with holder.reading() as engine:
-            return dataclasses.asdict(engine.facets(query, size=size))
+            return answers.get(("facets", holder.generation, repr(query), size),
+                               lambda: dataclasses.asdict(engine.facets(query, size=size)))
 
     from assetscout.search.http_graph import ID_SCHEMA
 
@@ -319,7 +330,7 @@ def create_app(settings: AppSettings, *,
         if wants_html(request):
             return pages.asset(asset_id)
         with holder.reading() as engine:
-            return engine.asset(asset_id)
+            return answers.get(("asset", holder.generation, asset_id), lambda: engine.asset(asset_id))
 
     @app.get("/health", tags=["service"], summary="Counts, index state, encoder")
     def health() -> Any:

@@ -47,6 +47,7 @@ from assetscout.catalog.metrics import metric_info
 from assetscout.catalog.queries import CatalogQueries
 from assetscout.catalog.store import Catalog, open_catalog
 from assetscout.embed.base import Encoder, check_compatible
+from assetscout.embed.coalesce import QueryEncoder
 from assetscout.errors import CatalogError, InvalidInput, NotFound, check_unicode
 from assetscout.index.factory import load_index
 from assetscout.index.lexical import LexicalIndex
@@ -98,6 +99,8 @@ class SearchEngine:
         self._ingest_roots: list[Path] | None = None  # folders and files ingest_run names, read on first use
         self.weights = weights
         self._encoder = encoder
+        self._query_encoder: QueryEncoder | None = None
+        self._query_encoder_lock = threading.Lock()
         self._lock = threading.RLock()
         self._open()
 
@@ -158,6 +161,15 @@ class SearchEngine:
             if self.manifest is not None:
                 check_compatible(self.manifest["encoder"], self._encoder.describe(), what="search index")
         return self._encoder
+
+    @property
+    def query_encoder(self) -> QueryEncoder:
+        """The encoder for query texts: concurrent queries batched, recent ones cached (embed/coalesce.py)."""
+        if self._query_encoder is None or self._query_encoder.encoder is not self.encoder:
+            with self._query_encoder_lock:
+                if self._query_encoder is None or self._query_encoder.encoder is not self.encoder:
+                    self._query_encoder = QueryEncoder(self.encoder)
+        return self._query_encoder
 
     def reload(self) -> None:
         """Reopen the catalog and the search index (after an ingest replaced them)."""
@@ -322,7 +334,7 @@ class SearchEngine:
         matched: dict[int, int] = {}
         if mode != "lexical":
             t = time.perf_counter()
-            qvec = self.encoder.encode([query.text])
+            qvec = self.query_encoder.encode_one(query.text)
             plan["ms_encode"] = round((time.perf_counter() - t) * 1000, 2)
             t = time.perf_counter()
             plan["strategy"] = self._dense_search(qvec, n_cand, allowed, dense, matched)

@@ -71,6 +71,7 @@ class EngineHolder:
         self._open_lock = threading.Lock()
         self._rw = ReadWriteLock()
         self.ingest_lock = threading.Lock()  # one upload ingest at a time in this process
+        self.generation = 0  # bumped by every swap: answers cached under an older one are stale
 
     def _get(self) -> SearchEngine:
         if self._engine is None:
@@ -119,6 +120,7 @@ class EngineHolder:
                 yield self.encoder
             finally:
                 self._engine = None  # the next request opens the new catalog and index
+                self.generation += 1
 
     def close(self) -> None:
         with self._rw.write():

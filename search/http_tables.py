@@ -60,6 +60,7 @@ class TablesHolder:
         self._stamp: tuple[int, int, int] | None = None
         self._rw = ReadWriteLock()
         self._open_lock = threading.Lock()
+        self.generation = 0
 
     def _current_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -80,6 +81,7 @@ class TablesHolder:
                         self._tables.close()
                     self._tables, self._stamp = None, None
                     self._tables, self._stamp = CatalogTables.open(self.catalog_dir), stamp
+                    self.generation += 1  # answers cached for the indexes before are stale
         with self._rw.read():
             tables = self._tables
             if tables is None:  # closed by another request's failed reopen
@@ -180,12 +182,19 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
         try:
             with holder.reading() as tables:
                 query = QueryTable(None, str(upload), name or "upload") if upload else tables.table(body.table_id or "")
-                if isinstance(body, JoinBody):
-                    out = tables.join_table(query, body.column, k=body.k,
-                                            min_containment=body.min_containment).to_dict()
-                else:
-                    out = tables.union_table(query, engines.encoder(), k=body.k).to_dict()
-                out["coverage"] = tables.left_out()  # the catalog's tables this search could not consider
+
+                def answer() -> dict[str, Any]:
+                    if isinstance(body, JoinBody):
+                        out = tables.join_table(query, body.column, k=body.k,
+                                                min_containment=body.min_containment).to_dict()
+                    else:
+                        out = tables.union_table(query, engines.encoder(), k=body.k).to_dict()
+                    out["coverage"] = tables.left_out()  # the catalog's tables this search could not consider
+                    return out
+
+                # a catalog table's answer holds until the table indexes change (an upload's is computed each time)
+                out = answer() if upload else app.state.answers.get(
+                    ("tables", holder.generation, repr(body)), answer)
         except NoTables as exc:
             raise _unavailable(exc) from None
         if upload is not None:
