@@ -146,8 +146,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from assetscout.search.build import build_search_index
 
+    from assetscout.catalog.demo.vectors import seed_cache
+
     encoder = _encoder(args)
     if search_index_stale(catalog, report, encoder):
+        _, said = seed_cache(catalog, encoder)  # the shipped vectors of the demo: nothing to embed
+        if not args.quiet:
+            print(f"demo: {said}", file=sys.stderr)
         build_search_index(catalog, encoder, progress=not args.quiet)
     _print_tables(_update_tables(catalog, encoder, args), as_json=False)  # the lake's union / join indexes
     args.encoder = encoder
@@ -315,9 +320,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from assetscout.search.app import serve
+    from assetscout.search.app import AppSettings, serve
 
-    serve(_catalog(args).root, host=args.host, port=args.port, encoder=getattr(args, "encoder", None) or _encoder(args))
+    root = _catalog(args).root
+    settings = AppSettings(catalog_dir=root, cache_mib=getattr(args, "cache_mib", 64))
+    serve(root, host=args.host, port=args.port, encoder=getattr(args, "encoder", None) or _encoder(args),
+          settings=settings)
     return 0
 
 
@@ -425,6 +433,8 @@ def build_parser() -> argparse.ArgumentParser:
     _model_arg(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--cache-mib", type=int, default=64,
+                   help="memory for answers of repeated read-only requests, kept until the catalog changes (0: off)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("demo", help="build the catalog and search index from the bundled demo corpus, then serve it")

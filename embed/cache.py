@@ -112,6 +112,10 @@ class EmbeddingCache:
     def __contains__(self, key: object) -> bool:
         return key in self._rows
 
+    def keys(self) -> list[str]:
+        """Every key held (saved and pending), in row order."""
+        return list(self._rows)
+
     @property
     def dirty(self) -> bool:
         """True when vectors were added since the last save."""

@@ -156,16 +156,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rss-growth-mib", type=float, default=300, help="largest RSS growth that passes")
     parser.add_argument("--distinct", action="store_true",
                         help="every search/facet text new (no cached answer or query vector can serve it)")
+    parser.add_argument("--baseline", action="store_true",
+                        help="first run the same load against a server without the answer cache (--cache-mib 0)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    baseline = (run(args.catalog, args.clients, args.seconds, args.seed, ("--cache-mib", "0"), distinct=args.distinct)
+                if args.baseline else None)
     out = run(args.catalog, args.clients, args.seconds, args.seed, distinct=args.distinct)
+    if baseline is not None:
+        out["baseline_no_cache"] = baseline
     growth = out["rss_mib_after"] - out["rss_mib_before"]
     out["rss_growth_ok"] = growth <= args.rss_growth_mib
     if args.json:
         print(json.dumps(out, indent=2))
     else:
-        print(f"{out['requests']:,} requests in {out['seconds']} s = {out['throughput_rps']} req/s, "
-              f"{out['error_count']} errors; RSS {out['rss_mib_before']} -> {out['rss_mib_after']} MiB")
-        for kind, lat in out["latency_ms"].items():
-            print(f"  {kind:<7} n={lat['n']:<6} p50 {lat['p50']:>7} ms  p95 {lat['p95']:>7} ms  p99 {lat['p99']:>7} ms")
+        for label, res in (("baseline, no answer cache", out.get("baseline_no_cache")), ("assetscout serve", out)):
+            if res is None:
+                continue
+            print(f"{label}: {res['throughput_rps']} req/s, {res['error_count']} errors, "
+                  f"RSS {res['rss_mib_before']} -> {res['rss_mib_after']} MiB")
+            for kind, lat in res["latency_ms"].items():
+                print(f"  {kind:<7} n={lat['n']:<6} p50 {lat['p50']:>7} ms  p95 {lat['p95']:>7} ms  p99 {lat['p99']:>7} ms")
     return 0 if out["error_count"] == 0 and out["rss_growth_ok"] else 1

@@ -177,8 +177,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Build the demo corpus archive from the shared data.")
     parser.add_argument("--shared-data", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name(ARCHIVE_NAME))
+    parser.add_argument("--vectors", type=Path, metavar="CATALOG",
+                        help="also export the embeddings of a catalog indexed from this demo with the packaged "
+                             "model (catalog/demo/vectors.py), so that 'assetscout demo' need not embed")
     args = parser.parse_args()
     print(json.dumps(make_archive(args.shared_data, args.out), indent=2))
+    if args.vectors:
+        from assetscout.catalog.demo.vectors import VECTORS_NAME, export_vectors
+        from assetscout.embed.text import SentenceTransformerEncoder
+
+        print(json.dumps(export_vectors(args.vectors, SentenceTransformerEncoder(), args.out.with_name(VECTORS_NAME))))
 
 
 if __name__ == "__main__":

@@ -436,6 +436,9 @@ def test_ingest_into_an_empty_server_then_search(tmp_path: Path, token_env: str,
             assert hit["asset_id"] == "hf:dataset/aeslc"
             assert client.get("/assets/hf:dataset/aeslc").json()["tables"]
 
+            assert_error(client.get("/ingest/jobs/0123456789abcdef", headers=auth), 404, "not_found", "no ingest job")
+            assert_error(client.get("/ingest/jobs/0123456789abcdef"), 401, "unauthorized")
+
             # the same files again: nothing changes, nothing is rebuilt, nothing is duplicated
             again = ingest_and_wait(client, uploads, auth)
             assert again["search_index"] == {"rebuilt": False}
