@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from starlette.requests import Request
 
 from assetscout.catalog.graph.lineage import MAX_DEPTH, MAX_NODES
+from assetscout.search.http_schema import WS
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -21,9 +22,9 @@ if TYPE_CHECKING:
 
 ID_HELP = "asset id, e.g. hf:model/BAAI/bge-m3 (':' and '/' may stay unescaped)"
 # documented, not enforced by FastAPI: the engine refuses with its own message
-ID_PATTERN = r"^[^\s\x00-\x1f](?:[^\x00-\x1f]{0,498}[^\s\x00-\x1f])?$"  # 1..500, no blank edges
-ID_SCHEMA = {"minLength": 1, "maxLength": 500}
-COMPARE_ID_PATTERN = r"^[^,\s\x00-\x1f](?:[^,\x00-\x1f]{0,498}[^,\s\x00-\x1f])?$"  # a comma splits ids
+ID_PATTERN = rf"^[^{WS}\x00-\x1f](?:[^\x00-\x1f]{{0,498}}[^{WS}\x00-\x1f])?$"  # 1..500, no blank edges
+ID_SCHEMA = {"minLength": 1, "maxLength": 500, "pattern": ID_PATTERN}
+COMPARE_ID_PATTERN = rf"^[^,{WS}\x00-\x1f](?:[^,\x00-\x1f]{{0,498}}[^,{WS}\x00-\x1f])?$"  # a comma splits ids
 
 
 def add_graph_routes(app: "FastAPI", holder: "EngineHolder", errors_doc: dict[int, Any]) -> None:

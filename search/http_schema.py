@@ -16,10 +16,13 @@ from assetscout.catalog.licenses import LICENSE_CLASSES
 from assetscout.catalog.records import ASSET_KINDS
 from assetscout.search.query import FILTER_KEYS, MAX_VALUE_CHARS, SORT_KEYS
 
+# every character str.strip() removes, spelled out: a schema's `\s` is ECMA's in some validators and
+# generators (no U+0085, say) and Python's in others, so the patterns do not rely on it
+WS = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # a short text value: no control characters, not blank (the parser strips, then refuses empty)
-_VALUE = rf"[^\s\x00-\x1f][^\x00-\x1f]{{0,{MAX_VALUE_CHARS - 2}}}"
+_VALUE = rf"[^{WS}\x00-\x1f][^\x00-\x1f]{{0,{MAX_VALUE_CHARS - 2}}}"
 SHORT_TEXT = f"^{_VALUE}$"
-_NOT_EQ_VALUE = rf"[^\s=\x00-\x1f][^\x00-\x1f]{{0,{MAX_VALUE_CHARS - 2}}}"  # 'license==mit' is refused
+_NOT_EQ_VALUE = rf"[^{WS}=\x00-\x1f][^\x00-\x1f]{{0,{MAX_VALUE_CHARS - 2}}}"  # 'license==mit' is refused
 _BOOL = "(?:true|false|yes|no|1|0)"
 # a count: plain digits below 1e16, or a mantissa with a K/M/B suffix (30M, 1.5B)
 _COUNT = r"(?:[0-9]{1,15}|[0-9]{1,6}(?:\.[0-9]{1,3})?[kKmMbB])"
@@ -41,13 +44,13 @@ FILTER_PATTERN = "^(?:" + "|".join(f"{re.escape(key)}={_filter_value(key, kind)}
 KINDS_PATTERN = rf"^{_alt(ASSET_KINDS)}(?:,{_alt(ASSET_KINDS)})*$"  # GET kind=model,dataset
 KIND_PATTERN = rf"^{_alt(ASSET_KINDS)}$"
 # NAME op VALUE[%][@DATASET]: a name without <, >, =; no look-ahead (pydantic's regex engine has none)
-METRIC_PATTERN = (r"^[^<>=\s\x00-\x1f][^<>=\x00-\x1f]{0,60}(?:>=|<=|>|<|=)[0-9]{1,6}(?:\.[0-9]{1,4})?%?"
-                  r"(?:@[^\s\x00-\x1f][^\x00-\x1f]{0,60})?$")
+METRIC_PATTERN = (rf"^[^<>={WS}\x00-\x1f][^<>=\x00-\x1f]{{0,60}}(?:>=|<=|>|<|=)[0-9]{{1,6}}(?:\.[0-9]{{1,4}})?%?"
+                  rf"(?:@[^{WS}\x00-\x1f][^\x00-\x1f]{{0,60}})?$")
 # metric:NAME[@DATASET]; a NAME starting with 'on ' would read as hardware: spelled out without look-ahead
 _NAME_CHAR = r"[^@\x00-\x1f]"
-_SORT_NAME = (rf"(?:[^oO@\s\x00-\x1f]{_NAME_CHAR}{{0,60}}|[oO](?:[^nN@\x00-\x1f]{_NAME_CHAR}{{0,59}})?"
-              rf"|[oO][nN](?:[^@\s\x00-\x1f]{_NAME_CHAR}{{0,58}})?)")
-SORT_PATTERN = rf"^(?:{_alt(SORT_KEYS)}|metric:{_SORT_NAME}(?:@[^\s\x00-\x1f][^\x00-\x1f]{{0,60}})?)$"
+_SORT_NAME = (rf"(?:[^oO@{WS}\x00-\x1f]{_NAME_CHAR}{{0,60}}|[oO](?:[^nN@\x00-\x1f]{_NAME_CHAR}{{0,59}})?"
+              rf"|[oO][nN](?:[^@{WS}\x00-\x1f]{_NAME_CHAR}{{0,58}})?)")
+SORT_PATTERN = rf"^(?:{_alt(SORT_KEYS)}|metric:{_SORT_NAME}(?:@[^{WS}\x00-\x1f][^\x00-\x1f]{{0,60}})?)$"
 
 
 def _integral(value: object) -> object:

@@ -156,12 +156,13 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
     class UnionBody(BaseModel):
         model_config = ConfigDict(extra="forbid")
         table_id: str | None = Field(None, description="a table id of the catalog; leave out when uploading a file",
-                                     json_schema_extra={"minLength": 1, "maxLength": 1000})
+                                     json_schema_extra={"minLength": 1, "maxLength": 1000},
+                                     examples=["table:ugen_v1/datalake/Sports_3PVJUPJQ.csv"])
         k: int = Field(10, description=f"tables to return, 1..{settings.max_k}",
                        json_schema_extra={"minimum": 1, "maximum": settings.max_k})
 
     class JoinBody(UnionBody):
-        column: str = Field(description="the query table's column to join on (its name)",
+        column: str = Field(description="the query table's column to join on (its name)", examples=["Sports"],
                             json_schema_extra={"minLength": 1, "pattern": r"\S"})
         min_containment: float | None = Field(None, description="share of the column's distinct values a match "
                                                                 "must contain, in [0.5, 1]; default 0.5",
@@ -232,7 +233,13 @@ def add_table_routes(app: FastAPI, settings: AppSettings, engines: EngineHolder)
     def body_doc(model: type[UnionBody]) -> dict[str, Any]:
         """JSON (table_id required there) or multipart (a file and the other fields, as the model types them)."""
         schema = model.model_json_schema()
-        fields = {name: prop for name, prop in schema.get("properties", {}).items() if name != "table_id"}
+        def form_field(prop: dict[str, Any]) -> dict[str, Any]:  # a form leaves a field out, it cannot send null
+            options = [o for o in prop.get("anyOf", []) if o.get("type") != "null"]
+            if len(options) == 1:
+                prop = {**{k: v for k, v in prop.items() if k not in ("anyOf", "default")}, **options[0]}
+            return prop
+
+        fields = {name: form_field(prop) for name, prop in schema.get("properties", {}).items() if name != "table_id"}
         required = [name for name, f in model.model_fields.items() if f.is_required() and name != "table_id"]
         json_schema = {**schema, "required": sorted({*schema.get("required", []), "table_id"})}
         return {"requestBody": {"required": True, "content": {
